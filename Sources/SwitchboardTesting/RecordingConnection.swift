@@ -1,0 +1,235 @@
+public import SwitchboardCore
+import Synchronization
+
+/// A connection whose far end is the test: inject inbound frames, read what the adapter wrote,
+/// see how it closed. No sockets, no transport.
+///
+/// ```swift
+/// let peer = RecordingConnection(adapter: "echo")
+/// let session = sessions.open(peer.connection, adapter: "echo")
+/// async let done: Void = adapter.handle(peer.connection, session: session)
+/// peer.send(.text("hi"))
+/// #expect(try await peer.nextWritten() == .text("hi"))
+/// ```
+public final class RecordingConnection: Sendable {
+    private static let nextID = Atomic<UInt64>(1_000_000)
+
+    /// The connection to hand to the code under test.
+    public let connection: Connection
+    private let inboundContinuation: AsyncStream<Frame>.Continuation
+    private let log: WrittenLog
+
+    /// Creates a connection routed to `adapter`.
+    public init(adapter: String = "test", path: String = "/", peer: String = "127.0.0.1:1", headers: Headers = Headers()) {
+        let (stream, continuation) = AsyncStream<Frame>.makeStream()
+        let id = ConnectionID(rawValue: Self.nextID.add(1, ordering: .relaxed).newValue)
+        let info = ConnectionInfo(
+            id: id,
+            route: Route(listener: "memory", pathPattern: path, adapter: adapter),
+            path: path,
+            peer: peer,
+            headers: headers
+        )
+        let log = WrittenLog()
+        self.inboundContinuation = continuation
+        self.log = log
+        self.connection = Connection(
+            info: info,
+            inbound: InboundFrames(StreamFrameSource(stream: stream)),
+            writer: RecordingWriter(log: log, endInbound: { continuation.finish() })
+        )
+    }
+
+    /// Delivers a frame to the code under test, as if the peer sent it.
+    public func send(_ frame: Frame) {
+        inboundContinuation.yield(frame)
+    }
+
+    /// Ends the inbound stream, as if the peer disconnected.
+    public func disconnect() {
+        inboundContinuation.finish()
+    }
+
+    /// Every frame written so far.
+    public var written: [Frame] { log.written }
+
+    /// The close code and reason, once the code under test closed the connection.
+    public var closeFrame: (code: CloseCode, reason: String)? { log.closed }
+
+    /// The next frame written that this method has not returned before.
+    public func nextWritten(timeout: Duration = .seconds(5)) async throws -> Frame {
+        let log = self.log
+        return try await withTimeout(timeout, "next written frame") {
+            while true {
+                let (frame, closed) = log.takeNext()
+                if let frame { return frame }
+                if closed {
+                    throw SwitchboardError(code: .connectionClosed, message: "closed before another frame was written")
+                }
+                await log.waitForChange()
+            }
+        }
+    }
+
+    /// The far end as a ``Connection``: its inbound frames are what the code under test wrote,
+    /// its writes arrive at the code under test. Lets a client-side component talk to a
+    /// server-side one in memory.
+    public var peerConnection: Connection {
+        let continuation = inboundContinuation
+        let info = ConnectionInfo(
+            id: connection.info.id,
+            route: connection.info.route,
+            path: connection.info.path,
+            peer: "memory"
+        )
+        return Connection(
+            info: info,
+            inbound: InboundFrames(PeerFrameSource(log: log)),
+            writer: PeerWriter(log: log, continuation: continuation)
+        )
+    }
+
+    /// Waits until the code under test closes the connection and returns the close code.
+    public func waitForClose(timeout: Duration = .seconds(5)) async throws -> CloseCode {
+        let log = self.log
+        return try await withTimeout(timeout, "close") {
+            while true {
+                if let closed = log.closed { return closed.code }
+                await log.waitForChange()
+            }
+        }
+    }
+}
+
+/// What the code under test wrote, plus waiters for the next change.
+final class WrittenLog: Sendable {
+    private struct State {
+        var written: [Frame] = []
+        var readIndex = 0
+        var closed: (code: CloseCode, reason: String)?
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter: UInt64 = 0
+        var version: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    var written: [Frame] { state.withLock { $0.written } }
+    var closed: (code: CloseCode, reason: String)? { state.withLock { $0.closed } }
+
+    func takeNext() -> (Frame?, closed: Bool) {
+        state.withLock { state in
+            guard state.readIndex < state.written.count else { return (nil, state.closed != nil) }
+            defer { state.readIndex += 1 }
+            return (state.written[state.readIndex], false)
+        }
+    }
+
+    func append(_ frame: Frame) { change { $0.written.append(frame) } }
+
+    /// Records the close; returns false if it was already closed.
+    func close(code: CloseCode, reason: String) -> Bool {
+        var first = false
+        change { state in
+            if state.closed == nil {
+                state.closed = (code, reason)
+                first = true
+            }
+        }
+        return first
+    }
+
+    func waitForChange() async {
+        let (id, seen) = state.withLock { state in
+            state.nextWaiter += 1
+            return (state.nextWaiter, state.version)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.version != seen || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    private func change(_ mutate: (inout State) -> Void) {
+        let waiters = state.withLock { state in
+            mutate(&state)
+            state.version += 1
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        waiters.forEach { $0.resume() }
+    }
+}
+
+private struct RecordingWriter: FrameWriter {
+    let log: WrittenLog
+    let endInbound: @Sendable () -> Void
+
+    func write(_ frame: Frame) async throws {
+        guard log.closed == nil else {
+            throw SwitchboardError(code: .connectionClosed, message: "recording connection is closed")
+        }
+        log.append(frame)
+    }
+
+    func close(code: CloseCode, reason: String) async {
+        if log.close(code: code, reason: reason) { endInbound() }
+    }
+}
+
+/// Adapts an `AsyncStream` of frames to the core's ``FrameSource``.
+struct StreamFrameSource: FrameSource {
+    let stream: AsyncStream<Frame>
+
+    func makeFrameIterator() -> any FrameIterator {
+        Iterator(base: stream.makeAsyncIterator())
+    }
+
+    struct Iterator: FrameIterator {
+        var base: AsyncStream<Frame>.AsyncIterator
+        mutating func next() async throws -> Frame? { await base.next() }
+    }
+}
+
+/// The far end's inbound side: replays what the near end wrote, ending when it closes.
+private struct PeerFrameSource: FrameSource {
+    let log: WrittenLog
+
+    func makeFrameIterator() -> any FrameIterator { Iterator(log: log) }
+
+    struct Iterator: FrameIterator {
+        let log: WrittenLog
+        mutating func next() async throws -> Frame? {
+            while true {
+                let (frame, closed) = log.takeNext()
+                if let frame { return frame }
+                if closed || Task.isCancelled { return nil }
+                await log.waitForChange()
+            }
+        }
+    }
+}
+
+/// The far end's outbound side: its frames become the near end's inbound frames.
+private struct PeerWriter: FrameWriter {
+    let log: WrittenLog
+    let continuation: AsyncStream<Frame>.Continuation
+
+    func write(_ frame: Frame) async throws {
+        guard log.closed == nil, case .enqueued = continuation.yield(frame) else {
+            throw SwitchboardError(code: .connectionClosed, message: "in-memory connection is closed")
+        }
+    }
+
+    func close(code: CloseCode, reason: String) async {
+        if log.close(code: code, reason: reason) { continuation.finish() }
+    }
+}
