@@ -1,0 +1,303 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWebSocket
+public import Logging
+import NIOCore
+import NIOSSL
+@_spi(TestKit) import ServiceLifecycle
+public import SwitchboardCore
+import Synchronization
+import WSCompression
+import WSCore
+
+/// The WebSocket server transport: Hummingbird + hummingbird-websocket behind the core's
+/// ``ServerTransport``. One or more listeners, each mapping paths to adapters, optional static
+/// content and TLS, permessage-deflate, ping/pong with dead-peer close, graceful shutdown.
+///
+/// ```swift
+/// let transport = WebSocketServerTransport(
+///     configuration: .init(listeners: [.init(name: "main", port: 8080, routes: [.init("/ws", adapter: "wslink")])]),
+///     logger: logger
+/// )
+/// let server = SwitchboardServer(transport: transport, adapters: [wslink], logger: logger)
+/// ```
+///
+/// Graceful shutdown: new upgrades are refused (503) at once; connections get
+/// ``Configuration/shutdownDrainTimeout`` to finish (the server closes its sessions with 1001
+/// after flushing them); any still open are then closed with 1001, and the listeners stop.
+public final class WebSocketServerTransport: ServerTransport {
+    private struct State {
+        var bound: [BoundListener] = []
+        var failure: (any Error)?
+        var boundWaiters: [CheckedContinuation<Void, Never>] = []
+        var live: [ConnectionID: WebSocketConnection.Writer] = [:]
+        var drainedWaiters: [CheckedContinuation<Void, Never>] = []
+        var draining = false
+    }
+
+    /// The configuration in force.
+    public let configuration: Configuration
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let nextConnectionID = Atomic<UInt64>(0)
+
+    /// Creates a transport; nothing is bound until ``listen(_:)`` runs.
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Waits until every listener is bound and returns them with their real ports; throws if
+    /// binding failed.
+    public func boundListeners() async throws -> [BoundListener] {
+        while true {
+            let (ready, failure): ([BoundListener]?, (any Error)?) = state.withLock { state in
+                if let failure = state.failure { return (nil, failure) }
+                return state.bound.count == configuration.listeners.count ? (state.bound, nil) : (nil, nil)
+            }
+            if let failure { throw failure }
+            if let ready { return ready.sorted { $0.name < $1.name } }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.failure != nil || state.bound.count == configuration.listeners.count { return true }
+                    state.boundWaiters.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    /// Number of open WebSocket connections.
+    public var connectionCount: Int { state.withLock { $0.live.count } }
+
+    /// Binds every listener and serves until graceful shutdown or cancellation.
+    public func listen(_ handler: @escaping @Sendable (Connection) async -> Void) async throws {
+        // Hummingbird answers graceful shutdown by closing WebSockets with 1000 at once; the
+        // contract is 1001 after a drain, so its servers run under a shutdown manager of ours
+        // that is triggered only when the drain is over.
+        let listenersShutdown = GracefulShutdownManager()
+        do {
+            let applications = try configuration.listeners.map { try makeApplication($0, handler: handler) }
+            try await withThrowingTaskGroup(of: ChildEnded.self) { group in
+                for application in applications {
+                    group.addTask {
+                        try await TaskLocals.$gracefulShutdownManager.withValue(listenersShutdown) {
+                            try await application.run()
+                        }
+                        return .listener
+                    }
+                }
+                group.addTask {
+                    // Waits for the surrounding service's graceful shutdown; cancellation ends it.
+                    guard (try? await gracefulShutdown()) != nil else { return .shutdownSequence }
+                    await self.drainAndStop(listenersShutdown)
+                    return .shutdownSequence
+                }
+                // After a graceful drain the listeners stop by themselves; a listener that ends
+                // (or fails) first takes the others down with it.
+                if try await group.next() == .listener {
+                    listenersShutdown.shutdownGracefully()
+                    group.cancelAll()
+                }
+                while try await group.next() != nil {}
+            }
+        } catch {
+            fail(error)
+            throw error
+        }
+    }
+
+    private enum ChildEnded { case listener, shutdownSequence }
+
+    private func drainAndStop(_ listenersShutdown: GracefulShutdownManager) async {
+        state.withLock { $0.draining = true }
+        logger.info("draining connections", metadata: ["connections.open": "\(connectionCount)"])
+        _ = try? await withTimeout(configuration.shutdownDrainTimeout) { await self.waitUntilDrained() }
+        let remaining = state.withLock { Array($0.live.values) }
+        await withDiscardingTaskGroup { group in
+            for writer in remaining {
+                group.addTask { await writer.close(code: .goingAway, reason: "server shutting down") }
+            }
+        }
+        _ = try? await withTimeout(configuration.closeTimeout) { await self.waitUntilDrained() }
+        listenersShutdown.shutdownGracefully()
+    }
+
+    private func waitUntilDrained() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state in
+                if state.live.isEmpty { return true }
+                state.drainedWaiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    private func fail(_ error: any Error) {
+        let waiters = state.withLock { state in
+            if state.failure == nil { state.failure = error }
+            defer { state.boundWaiters.removeAll() }
+            return state.boundWaiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    private func didBind(_ listener: WebSocketListener, port: Int) {
+        let bound = BoundListener(
+            name: listener.name,
+            host: listener.host,
+            port: port,
+            isSecure: listener.tls != nil,
+            routes: listener.routes,
+            servesContent: listener.contentDirectory != nil
+        )
+        let waiters = state.withLock { state in
+            state.bound.append(bound)
+            defer { state.boundWaiters.removeAll() }
+            return state.boundWaiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    private func register(_ id: ConnectionID, _ writer: WebSocketConnection.Writer) -> Bool {
+        state.withLock { state in
+            guard !state.draining else { return false }
+            state.live[id] = writer
+            return true
+        }
+    }
+
+    private func unregister(_ id: ConnectionID) {
+        let waiters = state.withLock { state in
+            state.live[id] = nil
+            guard state.live.isEmpty else { return [CheckedContinuation<Void, Never>]() }
+            defer { state.drainedWaiters.removeAll() }
+            return state.drainedWaiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    private var isDraining: Bool { state.withLock { $0.draining } }
+
+    private func makeApplication(
+        _ listener: WebSocketListener,
+        handler: @escaping @Sendable (Connection) async -> Void
+    ) throws -> some ApplicationProtocol {
+        let httpRouter = Router(context: SwitchboardRequestContext.self)
+        if let content = listener.contentDirectory {
+            httpRouter.middlewares.add(PathTraversalGuard())
+            httpRouter.middlewares.add(FileMiddleware(content, searchForIndexHtml: true, logger: logger))
+        }
+        let webSocketRouter = Router(context: SwitchboardRequestContext.self)
+        for route in listener.routes {
+            let paths: [RouterPath] = route.matchesAnyPath ? ["/", "**"] : [RouterPath(route.pathPattern)]
+            for path in paths {
+                httpRouter.get(path) { request, _ in UpgradeRequired.response(path: request.uri.path) }
+                webSocketRouter.ws(path) { _, _ in
+                    guard !self.isDraining else { throw HTTPError(.serviceUnavailable, message: "server shutting down") }
+                    return .upgrade([:])
+                } onUpgrade: { inbound, outbound, context in
+                    await self.serve(
+                        inbound: inbound,
+                        outbound: outbound,
+                        context: context,
+                        listener: listener,
+                        route: route,
+                        handler: handler
+                    )
+                }
+            }
+        }
+        var webSocket = HummingbirdWebSocket.WebSocketServerConfiguration(
+            maxFrameSize: configuration.maxMessageSize,
+            extensions: configuration.compression ? [BoundedDeflate.factory(maxMessageSize: configuration.maxMessageSize)] : [],
+            autoPing: configuration.ping.map { .enabled(timePeriod: $0.interval) } ?? .disabled,
+            closeTimeout: configuration.closeTimeout,
+            validateUTF8: true
+        )
+        webSocket.maxFrameSize = configuration.maxMessageSize
+        var server: HTTPServerBuilder = .http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter,
+            configuration: .init(ws: webSocket)
+        )
+        if let tls = listener.tls {
+            server = try .tls(server, tlsConfiguration: Self.tlsConfiguration(tls))
+        }
+        var httpLogger = logger
+        httpLogger[metadataKey: "listener"] = "\(listener.name)"
+        return Application(
+            router: httpRouter,
+            server: server,
+            configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: "Switchboard"),
+            onServerRunning: { channel in
+                self.didBind(listener, port: channel.localAddress?.port ?? listener.port)
+            },
+            logger: httpLogger
+        )
+    }
+
+    private func serve(
+        inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter,
+        context: WebSocketRouterContext<SwitchboardRequestContext>,
+        listener: WebSocketListener,
+        route: WebSocketRoute,
+        handler: @Sendable (Connection) async -> Void
+    ) async {
+        let id = ConnectionID(rawValue: nextConnectionID.add(1, ordering: .relaxed).newValue)
+        let channel = context.requestContext.channel
+        let uri = context.request.uri
+        var headers = Headers()
+        for field in context.request.headers { headers.append(name: field.name.canonicalName, value: field.value) }
+        let info = ConnectionInfo(
+            id: id,
+            route: Route(listener: listener.name, pathPattern: route.pathPattern, adapter: route.adapter),
+            path: uri.path,
+            query: uri.query,
+            peer: channel.remoteAddress.map(Self.describe),
+            headers: headers,
+            isSecure: listener.tls != nil
+        )
+        var logger = self.logger
+        logger[metadataKey: "connection.id"] = "\(id.rawValue)"
+        let connection = WebSocketConnection.make(
+            info: info,
+            inbound: inbound,
+            outbound: outbound,
+            channel: channel,
+            maxMessageSize: configuration.maxMessageSize,
+            closeTimeout: configuration.closeTimeout,
+            logger: logger
+        )
+        guard let writer = connection.writer as? WebSocketConnection.Writer, register(id, writer) else {
+            await connection.close(code: .goingAway, reason: "server shutting down")
+            return
+        }
+        defer { unregister(id) }
+        await handler(connection)
+    }
+
+    private static func describe(_ address: SocketAddress) -> String {
+        switch address {
+        case .v6: "[\(address.ipAddress ?? "?")]:\(address.port ?? 0)"
+        default: "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+        }
+    }
+
+    static func tlsConfiguration(_ files: TLSFiles) throws -> TLSConfiguration {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(files.certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: files.privateKeyPath, format: .pem)
+            return TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        } catch {
+            throw SwitchboardError(
+                code: .invalidConfiguration,
+                message: "cannot load TLS certificate \(files.certificateChainPath) or key \(files.privateKeyPath)",
+                cause: error
+            )
+        }
+    }
+}

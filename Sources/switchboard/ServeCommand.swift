@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import SwitchboardCore
+import SwitchboardWebSocket
+
+/// `switchboard serve`: every protocol on its default port, with sensible defaults.
+///
+/// The flags are a contract that scripts and tests rely on; see the README.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve wslink, CrossComm and siyi over WebSocket, plus static content."
+    )
+
+    @Option(help: "Address to bind.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Main port: wslink at /<ws-endpoint>, static content at /, echo at /echo ('off' to disable).")
+    var port = PortOption.port(8080)
+
+    @Option(name: .customLong("crosscomm-port"), help: "CrossComm port, any path ('off' to disable).")
+    var crossCommPort = PortOption.port(9898)
+
+    @Option(name: .customLong("siyi-port"), help: "siyi port, any path ('off' to disable).")
+    var siyiPort = PortOption.port(8765)
+
+    @Option(help: "Directory served as static files on the main port.")
+    var content: String?
+
+    @Option(name: .customLong("auth-key"), help: "Secret wslink clients must present in wslink.hello.")
+    var authKey = "wslink-secret"
+
+    @Option(name: .customLong("ws-endpoint"), help: "Path of the wslink endpoint on the main port.")
+    var wsEndpoint = "ws"
+
+    @Option(help: "Exit after this many seconds without any session (0 = never).")
+    var timeout: Double = 0
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; enables wss:// and https:// on every port.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("ping-interval"), help: "Seconds between WebSocket pings; a peer silent through one more interval is closed (0 = no pings).")
+    var pingInterval: Double = 30
+
+    @Option(name: .customLong("max-message-size"), help: "Largest inbound message in bytes; larger ones close with 1009.")
+    var maxMessageSize = 16 << 20
+
+    @Flag(name: .customLong("no-compression"), help: "Do not offer permessage-deflate.")
+    var noCompression = false
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if let content, !FileManager.default.fileExists(atPath: content) {
+            throw ValidationError("--content directory \(content) does not exist")
+        }
+        if timeout < 0 || pingInterval < 0 { throw ValidationError("durations must not be negative") }
+        if maxMessageSize < 1024 { throw ValidationError("--max-message-size must be at least 1024") }
+        if Logger.Level(rawValue: logLevel.lowercased()) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if [port, crossCommPort, siyiPort].allSatisfy({ $0 == .off }) {
+            throw ValidationError("every port is off: nothing to serve")
+        }
+    }
+
+    func run() async throws {
+        let logger = makeLogger()
+        let transport = WebSocketServerTransport(configuration: transportConfiguration(), logger: logger)
+        let server = SwitchboardServer(transport: transport, adapters: [EchoAdapter()], logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: server),
+            .init(service: ListenerAnnouncer(transport: transport, endpoint: wsEndpointPath), successTerminationBehavior: .ignore),
+        ]
+        if timeout > 0 {
+            services.append(.init(
+                service: IdleExitService(sessions: server.sessions, timeout: .milliseconds(Int64(timeout * 1000)), logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup
+            ))
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+
+    private var wsEndpointPath: String {
+        "/" + wsEndpoint.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    }
+
+    func transportConfiguration() -> WebSocketServerTransport.Configuration {
+        let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } }
+        var listeners: [WebSocketListener] = []
+        if case .port(let number) = port {
+            listeners.append(WebSocketListener(
+                name: "main",
+                host: host,
+                port: number,
+                routes: [
+                    WebSocketRoute(wsEndpointPath, adapter: "wslink"),
+                    WebSocketRoute("/echo", adapter: "echo"),
+                    WebSocketRoute("/crosscomm", adapter: "crosscomm"),
+                    WebSocketRoute("/siyi", adapter: "siyi"),
+                ],
+                contentDirectory: content,
+                tls: tls
+            ))
+        }
+        if case .port(let number) = crossCommPort {
+            listeners.append(WebSocketListener(name: "crosscomm", host: host, port: number, routes: [WebSocketRoute("*", adapter: "crosscomm")], tls: tls))
+        }
+        if case .port(let number) = siyiPort {
+            listeners.append(WebSocketListener(name: "siyi", host: host, port: number, routes: [WebSocketRoute("*", adapter: "siyi")], tls: tls))
+        }
+        return WebSocketServerTransport.Configuration(
+            listeners: listeners,
+            maxMessageSize: maxMessageSize,
+            compression: !noCompression,
+            ping: pingInterval > 0 ? HeartbeatPolicy(interval: .milliseconds(Int64(pingInterval * 1000)), timeout: .milliseconds(Int64(pingInterval * 1000))) : nil
+        )
+    }
+
+    private func makeLogger() -> Logger {
+        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "switchboard")
+    }
+}
+
+/// Prints one line per listener once every port is bound — the line scripts wait for.
+struct ListenerAnnouncer: Service {
+    let transport: WebSocketServerTransport
+    let endpoint: String
+
+    func run() async throws {
+        var lines: [String] = []
+        for listener in try await transport.boundListeners() {
+            for route in listener.routes where route.adapter != "echo" {
+                let path = route.matchesAnyPath ? "/" : route.pathPattern
+                if listener.name == "main" && route.adapter != "wslink" { continue }
+                lines.append("\(route.adapter) listening on \(listener.webSocketURL(path: path))")
+            }
+            if listener.servesContent {
+                lines.append("content served on \(listener.httpURL(path: "/"))")
+            }
+        }
+        // Unbuffered: scripts read these lines from a pipe to learn the ports.
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `switchboard`: run a Switchboard server. `switchboard` alone is `switchboard serve`.
+@main
+struct Switchboard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard",
+        abstract: "WebSocket server for the wslink, CrossComm and siyi protocols.",
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}
