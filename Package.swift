@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardWebSocket", "SwitchboardCore", "SwitchboardTesting",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

@@ -46,6 +46,10 @@ public struct WebSocketClientTransport: ClientTransport {
         public var headers: [(name: String, value: String)]
         /// Certificate verification for `wss://`.
         public var trust: TrustPolicy
+        /// The TLS server name (SNI, and the name the certificate must carry). Defaults to the
+        /// URL's host; required when that host is an IP address other than loopback, because SNI
+        /// cannot carry IP addresses. For loopback IPs it defaults to `localhost`.
+        public var serverName: String?
 
         /// Creates a configuration.
         public init(
@@ -55,7 +59,8 @@ public struct WebSocketClientTransport: ClientTransport {
             ping: HeartbeatPolicy? = nil,
             closeTimeout: Duration = .seconds(10),
             headers: [(name: String, value: String)] = [],
-            trust: TrustPolicy = .system
+            trust: TrustPolicy = .system,
+            serverName: String? = nil
         ) {
             self.url = url
             self.maxMessageSize = maxMessageSize
@@ -64,6 +69,7 @@ public struct WebSocketClientTransport: ClientTransport {
             self.closeTimeout = closeTimeout
             self.headers = headers
             self.trust = trust
+            self.serverName = serverName
         }
     }
 
@@ -148,7 +154,29 @@ public struct WebSocketClientTransport: ClientTransport {
             extensions: configuration.compression ? [BoundedDeflate.factory(maxMessageSize: configuration.maxMessageSize)] : [],
             closeTimeout: configuration.closeTimeout,
             autoPing: configuration.ping.map { .enabled(timePeriod: $0.interval) } ?? .disabled,
-            validateUTF8: true
+            validateUTF8: true,
+            sniHostname: try tlsServerName()
+        )
+    }
+
+    /// NIOSSL refuses IP addresses as SNI, and WSClient would pass the URL's host: pick a name.
+    private func tlsServerName() throws -> String? {
+        if let serverName = configuration.serverName { return serverName }
+        guard configuration.url.lowercased().hasPrefix("wss:") else { return nil }
+        let authority = configuration.url.dropFirst("wss://".count).prefix { $0 != "/" && $0 != "?" }
+        let host: Substring
+        if authority.hasPrefix("[") {
+            host = authority.dropFirst().prefix { $0 != "]" }
+        } else {
+            host = authority.prefix { $0 != ":" }
+        }
+        let isIPv4 = host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
+        let isIPv6 = host.contains(":")
+        guard isIPv4 || isIPv6 else { return nil }
+        if host.hasPrefix("127.") || host == "::1" { return "localhost" }
+        throw SwitchboardError(
+            code: .invalidConfiguration,
+            message: "\(configuration.url) names an IP address; set serverName to the name on the server's certificate"
         )
     }
 

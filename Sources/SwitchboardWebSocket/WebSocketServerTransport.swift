@@ -57,7 +57,11 @@ public final class WebSocketServerTransport: ServerTransport {
                 return state.bound.count == configuration.listeners.count ? (state.bound, nil) : (nil, nil)
             }
             if let failure { throw failure }
-            if let ready { return ready.sorted { $0.name < $1.name } }
+            if let ready {
+                // In configuration order, whatever order the sockets came up in.
+                let order = configuration.listeners.map(\.name)
+                return ready.sorted { (order.firstIndex(of: $0.name) ?? 0) < (order.firstIndex(of: $1.name) ?? 0) }
+            }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state in
                     if state.failure != nil || state.bound.count == configuration.listeners.count { return true }

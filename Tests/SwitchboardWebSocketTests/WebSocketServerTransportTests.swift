@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwitchboardCore
+import SwitchboardTesting
+import SwitchboardWebSocket
+import Testing
+
+@Suite("WebSocket server transport over loopback", .timeLimit(.minutes(1)))
+struct WebSocketServerTransportTests {
+    @Test("text and binary frames echo through a real socket")
+    func echoRoundTrip() async throws {
+        try await TestServer.with { server in
+            let outcome = try await TestServer.client(server.url("/echo")).withConnection { connection in
+                var inbound = connection.inbound.makeAsyncIterator()
+                try await connection.write(.text("héllo"))
+                let text = try await inbound.next()
+                try await connection.write(.binary([0, 1, 2, 255]))
+                let binary = try await inbound.next()
+                return [text, binary]
+            }
+            #expect(outcome.result == [.text("héllo"), .binary([0, 1, 2, 255])])
+            #expect(outcome.closeCode == .normal)
+        }
+    }
+
+    @Test("TLS handshake with a self-signed certificate made at test time")
+    func tlsHandshake() async throws {
+        let certificate = try SelfSignedCertificate.make()
+        let tls = TLSFiles(certificateChainPath: certificate.certificatePath, privateKeyPath: certificate.keyPath)
+        let secure = Recorder<Bool>()
+        let probe = ProbeAdapter { connection, session in
+            secure.append(connection.info.isSecure)
+            for try await frame in connection.inbound { try await session.send(frame) }
+        }
+        try await TestServer.with(TestServer.configuration(routes: [WebSocketRoute("/probe", adapter: "probe")], tls: tls), adapters: [probe]) { server in
+            #expect(server.url("/probe").hasPrefix("wss://127.0.0.1:"))
+            let client = TestServer.client(server.url("/probe"), trust: .certificates(pemPath: certificate.certificatePath))
+            let outcome = try await client.withConnection { connection in
+                try await connection.write(.text("over tls"))
+                return try await connection.inbound.first { _ in true }
+            }
+            #expect(outcome.result == .text("over tls"))
+            #expect(secure.values == [true])
+            // Without trusting the certificate the handshake must fail.
+            await #expect(throws: SwitchboardError.self) {
+                _ = try await TestServer.client(server.url("/probe")).withConnection { _ in 0 }
+            }
+        }
+    }
+
+    @Test("a route without an installed adapter closes with 4500")
+    func adapterUnavailable() async throws {
+        try await TestServer.with(TestServer.configuration(routes: [WebSocketRoute("/ws", adapter: "wslink")])) { server in
+            let outcome = try await TestServer.client(server.url("/ws")).withConnection { connection in
+                try await connection.inbound.first { _ in true }
+            }
+            #expect(outcome.result == nil)
+            #expect(outcome.closeCode == .adapterUnavailable)
+        }
+    }
+
+    @Test("an oversized message closes with 1009 and the server keeps serving")
+    func oversizedMessage() async throws {
+        try await TestServer.with(TestServer.configuration(maxMessageSize: 64 << 10)) { server in
+            let big = TestServer.client(server.url("/echo"), maxMessageSize: 1 << 20)
+            let outcome = try await big.withConnection { connection in
+                try await connection.write(.binary([UInt8](repeating: 7, count: (64 << 10) + 1)))
+                return try await connection.inbound.first { _ in true }
+            }
+            #expect(outcome.result == nil)
+            #expect(outcome.closeCode == .messageTooBig)
+            try await expectEchoWorks(server)
+        }
+    }
+
+    @Test("a compressed message that inflates past the limit closes with 1009")
+    func oversizedCompressedMessage() async throws {
+        try await TestServer.with(TestServer.configuration(maxMessageSize: 64 << 10)) { server in
+            let outcome = try await TestServer.client(server.url("/echo"), maxMessageSize: 1 << 20).withConnection { connection in
+                // Highly compressible: a few hundred bytes on the wire, 128 KiB inflated.
+                try await connection.write(.text(String(repeating: "a", count: 128 << 10)))
+                return try await connection.inbound.first { _ in true }
+            }
+            #expect(outcome.closeCode == .messageTooBig)
+            try await expectEchoWorks(server)
+        }
+    }
+
+    @Test("invalid UTF-8 in a text message closes with 1007")
+    func invalidUTF8() async throws {
+        try await TestServer.with { server in
+            let socket = try RawSocket(port: server.port)
+            let head = try await socket.upgrade(path: "/echo")
+            #expect(head.hasPrefix("HTTP/1.1 101"))
+            try await socket.send(RawSocket.frame(opcode: 0x1, payload: [0x68, 0xc3, 0x28, 0x69]))
+            let reply = try await socket.receive(until: { RawSocket.closeCode(in: $0) != nil }, timeout: .seconds(5))
+            #expect(RawSocket.closeCode(in: reply) == 1007)
+            try await expectEchoWorks(server)
+        }
+    }
+
+    @Test("plain HTTP to a WebSocket path gets 426 with an explanation")
+    func plainHTTPToWebSocketPath() async throws {
+        try await TestServer.with { server in
+            let response = try await RawSocket(port: server.port).httpGet("/echo")
+            #expect(response.status == 426)
+            #expect(response.text.contains("takes WebSocket connections only"))
+            try await expectEchoWorks(server)
+        }
+    }
+
+    @Test("static files are served and traversal never escapes the content directory")
+    func staticContentAndTraversal() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-content-\(UUID().uuidString)")
+        let content = root.appendingPathComponent("public")
+        try FileManager.default.createDirectory(at: content.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try "<h1>ok</h1>".write(to: content.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        try "inside".write(to: content.appendingPathComponent("sub/inner.txt"), atomically: true, encoding: .utf8)
+        try "TOP-SECRET".write(to: root.appendingPathComponent("secret.txt"), atomically: true, encoding: .utf8)
+        try await TestServer.with(TestServer.configuration(content: content.path)) { server in
+            let index = try await RawSocket(port: server.port).httpGet("/")
+            #expect(index.status == 200)
+            #expect(index.text.hasSuffix("<h1>ok</h1>"))
+            #expect(try await RawSocket(port: server.port).httpGet("/sub/inner.txt").text.hasSuffix("inside"))
+            #expect(try await RawSocket(port: server.port).httpGet("/missing.txt").status == 404)
+            for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/..%2fsecret.txt",
+                         "/%252e%252e/secret.txt", "/sub/../../secret.txt", "/sub/..%5c..%5csecret.txt"] {
+                let response = try await RawSocket(port: server.port).httpGet(path)
+                #expect([403, 404].contains(response.status), "\(path) answered \(response.status)")
+                #expect(!response.text.contains("TOP-SECRET"), "\(path) leaked the file")
+            }
+            try await expectEchoWorks(server)
+        }
+    }
+
+    @Test("a peer that stops answering pings is closed and its session removed")
+    func deadPeerIsClosed() async throws {
+        let ping = HeartbeatPolicy(interval: .milliseconds(200), timeout: .milliseconds(200))
+        try await TestServer.with(TestServer.configuration(ping: ping)) { server in
+            let socket = try RawSocket(port: server.port)
+            try await socket.upgrade(path: "/echo")
+            try await waitUntil(.seconds(5), "session registered") { server.sessions.count == 1 }
+            // Never read, never pong: the server must give up on us.
+            try await waitUntil(.seconds(5), "dead session removed") { server.sessions.count == 0 }
+            let rest = try await socket.receive(until: { _ in false }, timeout: .seconds(5))
+            #expect(rest.filter { $0 == 0x89 }.count >= 1, "server should have pinged before giving up")
+            try await expectEchoWorks(server)
+        }
+    }
+
+    @Test("graceful shutdown closes connected clients with 1001 after flushing")
+    func gracefulShutdownSends1001() async throws {
+        let transport = WebSocketServerTransport(configuration: TestServer.configuration(), logger: TestServer.quietLogger)
+        let server = SwitchboardServer(transport: transport, adapters: [EchoAdapter()], logger: TestServer.quietLogger)
+        let group = ServiceGroup(services: [server], logger: TestServer.quietLogger)
+        let running = Task { try await group.run() }
+        do {
+            let url = try await transport.boundListeners()[0].webSocketURL(path: "/echo")
+            let connected = AsyncStream.makeStream(of: Void.self)
+            let client = Task {
+                try await TestServer.client(url).withConnection { connection in
+                    try await connection.write(.text("before"))
+                    var frames: [Frame] = []
+                    for try await frame in connection.inbound {
+                        frames.append(frame)
+                        connected.continuation.yield()
+                    }
+                    return frames
+                }
+            }
+            for await _ in connected.stream { break }
+            await group.triggerGracefulShutdown()
+            let outcome = try await withTimeout(.seconds(10), "client close") { try await client.value }
+            #expect(outcome.result == [.text("before")])
+            #expect(outcome.closeCode == .goingAway)
+            #expect(outcome.closeReason == "server shutting down")
+            try await withTimeout(.seconds(10), "server exit") { try await running.value }
+        } catch {
+            running.cancel()
+            throw error
+        }
+    }
+
+    private func expectEchoWorks(_ server: TestServer) async throws {
+        let outcome = try await TestServer.client(server.url("/echo")).withConnection { connection in
+            try await connection.write(.text("still here"))
+            return try await connection.inbound.first { _ in true }
+        }
+        #expect(outcome.result == .text("still here"))
+    }
+}
+
+/// An adapter whose behaviour is a closure, for tests.
+struct ProbeAdapter: ProtocolAdapter {
+    let name = "probe"
+    let body: @Sendable (Connection, Session) async throws -> Void
+
+    init(_ body: @escaping @Sendable (Connection, Session) async throws -> Void) {
+        self.body = body
+    }
+
+    func handle(_ connection: Connection, session: Session) async {
+        try? await body(connection, session)
+    }
+}
