@@ -1,0 +1,96 @@
+"""wss:// and https:// with a self-signed certificate generated at test time."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import os
+import ssl
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from conftest import INDEX_HTML, run, ws_connect
+
+
+@pytest.fixture
+def tls_server(start_server, tls_files):
+    cert, key = tls_files
+    server = start_server("--tls-cert", str(cert), "--tls-key", str(key))
+    context = ssl.create_default_context(cafile=str(cert))
+    return server, context
+
+
+def test_listener_lines_use_secure_schemes(tls_server):
+    server, _ = tls_server
+    assert server.urls["wslink"] == f"wss://127.0.0.1:{server.port}/ws"
+    assert server.urls["content"] == f"https://127.0.0.1:{server.port}/"
+    assert server.urls["crosscomm"].startswith("wss://127.0.0.1:")
+    assert server.urls["siyi"].startswith("wss://127.0.0.1:")
+
+
+def test_wss_echo(tls_server):
+    server, context = tls_server
+
+    async def main():
+        async with ws_connect(f"wss://127.0.0.1:{server.port}/echo", ssl=context) as ws:
+            assert "permessage-deflate" in (ws.response.headers.get("Sec-WebSocket-Extensions") or "")
+            await ws.send("secure hello")
+            assert await asyncio.wait_for(ws.recv(), 10) == "secure hello"
+            data = os.urandom(100_000)
+            await ws.send(data)
+            assert await asyncio.wait_for(ws.recv(), 10) == data
+            latency = await asyncio.wait_for(await ws.ping(), 5)
+            assert latency >= 0
+
+    run(main())
+
+
+def test_wss_crosscomm_port_closes_4500(tls_server):
+    server, context = tls_server
+
+    async def main():
+        async with ws_connect(f"wss://127.0.0.1:{server.crosscomm_port}/", ssl=context) as ws:
+            with pytest.raises(ConnectionClosed) as info:
+                await asyncio.wait_for(ws.recv(), 10)
+        assert info.value.rcvd is not None
+        return info.value.rcvd.code, info.value.rcvd.reason
+
+    assert run(main()) == (4500, "no crosscomm adapter on this server")
+
+
+def test_https_static_file(tls_server):
+    server, context = tls_server
+    conn = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=10, context=context)
+    try:
+        conn.request("GET", "/index.html")
+        response = conn.getresponse()
+        body = response.read()
+        assert response.status == 200
+        assert body == INDEX_HTML
+        assert response.getheader("Content-Type").split(";")[0].strip() == "text/html"
+    finally:
+        conn.close()
+
+
+def test_plaintext_client_is_refused_on_tls_port(tls_server):
+    server, _ = tls_server
+
+    async def main():
+        async with ws_connect(f"ws://127.0.0.1:{server.port}/echo", open_timeout=5):
+            pass
+
+    with pytest.raises(Exception) as info:
+        run(main())
+    assert not isinstance(info.value, AssertionError)
+
+
+def test_untrusted_certificate_is_rejected_by_client(tls_server):
+    server, _ = tls_server
+
+    async def main():
+        async with ws_connect(f"wss://127.0.0.1:{server.port}/echo", ssl=ssl.create_default_context()):
+            pass
+
+    with pytest.raises(ssl.SSLCertVerificationError):
+        run(main())
