@@ -88,7 +88,11 @@ let package = Package(
         .testTarget(name: "MsgPackTests", dependencies: ["MsgPack", "SwitchboardTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "SwitchboardCoreTests",
-            dependencies: ["SwitchboardCore", "SwitchboardTesting"],
+            dependencies: [
+                "SwitchboardCore", "SwitchboardTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

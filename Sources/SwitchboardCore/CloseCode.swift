@@ -56,6 +56,15 @@ public struct CloseCode: Sendable, Hashable, RawRepresentable, CustomStringConve
         }
     }
 
+    /// Whether the code may be sent in a close frame: RFC 6455 §7.4.1 reserves 1005, 1006 and
+    /// 1015 for local reporting, and only 1000–4999 are defined at all.
+    public var isSendable: Bool {
+        switch rawValue {
+        case 1005, 1006, 1015: false
+        default: (1000...4999).contains(rawValue)
+        }
+    }
+
     /// The code's name as used in `Protocols.md`, or its number for codes without one.
     public var description: String {
         switch self {

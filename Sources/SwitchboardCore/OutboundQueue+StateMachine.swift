@@ -88,7 +88,7 @@ struct OutboundQueueStateMachine {
     }
 
     /// A message fits if it respects both limits; an empty queue takes any single message.
-    private func fits(_ size: Int) -> Bool {
+    func fits(_ size: Int) -> Bool {
         if queuedCount == 0 { return true }
         return queuedCount + 1 <= policy.maxMessages && queuedBytes + size <= policy.maxBytes
     }

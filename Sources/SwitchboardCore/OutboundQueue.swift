@@ -13,6 +13,11 @@ final class OutboundQueue: Sendable {
         var closerWaiting: CheckedContinuation<Void, Never>?
         var producersWaiting: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextProducerID: UInt64 = 0
+
+        mutating func takeProducers() -> [CheckedContinuation<Void, Never>] {
+            defer { producersWaiting.removeAll() }
+            return Array(producersWaiting.values)
+        }
     }
 
     private let state: Mutex<State>
@@ -25,22 +30,26 @@ final class OutboundQueue: Sendable {
     var queuedCount: Int { state.withLock { $0.machine.queuedCount } }
     var queuedBytes: Int { state.withLock { $0.machine.queuedBytes } }
     var closeRequest: OutboundQueueStateMachine.CloseRequest? { state.withLock { $0.machine.closeRequest } }
+    /// Producers suspended in ``send(_:)`` waiting for space (for tests and diagnostics).
+    var waitingProducerCount: Int { state.withLock { $0.producersWaiting.count } }
 
     /// Queues a frame without waiting, applying the overflow policy.
     func offer(_ frame: Frame) -> SendOutcome {
-        let (action, writer, closer) = state.withLock { state in
+        let (action, writer, closer, producers) = state.withLock { state in
             let action = state.machine.enqueue(frame)
             switch action {
             case .enqueued:
-                return (action, state.writerWaiting.take(), nil as CheckedContinuation<Void, Never>?)
+                return (action, state.writerWaiting.take(), nil as CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]())
             case .overflowClose:
-                return (action, state.writerWaiting.take(), state.closerWaiting.take())
+                // Producers suspended in `send` must learn that the session is closing.
+                return (action, state.writerWaiting.take(), state.closerWaiting.take(), state.takeProducers())
             case .dropped, .closed:
-                return (action, nil, nil)
+                return (action, nil, nil, [])
             }
         }
         writer?.resume()
         closer?.resume()
+        producers.forEach { $0.resume() }
         switch action {
         case .enqueued(let dropped): return dropped == 0 ? .enqueued : .enqueuedDroppingOldest(dropped)
         case .dropped: return .dropped
@@ -52,17 +61,22 @@ final class OutboundQueue: Sendable {
     /// Queues a frame, first waiting while the queue is full (back-pressure on the caller only).
     /// Throws ``SwitchboardError/Code/connectionClosed`` once the session is closing.
     func send(_ frame: Frame) async throws {
+        let size = frame.byteCount
         while true {
-            let ready: Bool = state.withLock { state in
-                state.machine.isClosing || state.machine.hasSpace
+            // Check and enqueue under one lock, against this frame's size, so `send` never
+            // triggers the overflow policy (not even with concurrent senders): it waits instead.
+            let (sent, writer): (Bool?, CheckedContinuation<Void, Never>?) = state.withLock { state in
+                if state.machine.isClosing { return (false, nil) }
+                guard state.machine.fits(size) else { return (nil, nil) }
+                _ = state.machine.enqueue(frame)
+                return (true, state.writerWaiting.take())
             }
-            if ready { break }
-            try await waitForSpace()
-        }
-        switch offer(frame) {
-        case .enqueued, .enqueuedDroppingOldest: return
-        case .dropped, .closedForOverflow, .sessionClosed:
-            throw SwitchboardError(code: .connectionClosed, message: "session is closing; frame not sent")
+            writer?.resume()
+            switch sent {
+            case true?: return
+            case false?: throw SwitchboardError(code: .connectionClosed, message: "session is closing; frame not sent")
+            case nil: try await waitForSpace(for: size)
+            }
         }
     }
 
@@ -162,7 +176,7 @@ final class OutboundQueue: Sendable {
         }
     }
 
-    private func waitForSpace() async throws {
+    private func waitForSpace(for size: Int) async throws {
         let id = state.withLock { state in
             state.nextProducerID += 1
             return state.nextProducerID
@@ -170,7 +184,7 @@ final class OutboundQueue: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state in
-                    if state.machine.isClosing || state.machine.hasSpace || Task.isCancelled { return true }
+                    if state.machine.isClosing || state.machine.fits(size) || Task.isCancelled { return true }
                     state.producersWaiting[id] = continuation
                     return false
                 }

@@ -4,7 +4,8 @@ public import Logging
 /// after every disconnect waits as ``ReconnectPolicy`` says before trying again.
 ///
 /// A close code whose ``CloseCode/shouldReconnect`` is false ends the loop, as does running
-/// out of attempts or cancellation. Every Swift client (wslink, CrossComm, siyi) drives its
+/// out of attempts or cancellation. The backoff starts over after a connection that stayed up
+/// at least ``ReconnectPolicy/maxDelay``; shorter ones keep growing it. Every Swift client (wslink, CrossComm, siyi) drives its
 /// connection with this loop.
 ///
 /// ```swift
@@ -60,6 +61,7 @@ public struct ReconnectLoop<Transport: ClientTransport>: Sendable {
             if Task.isCancelled { return try stop("cancelled", error: .cancelled) }
             onEvent(.connecting(attempt: attempt))
             let onEvent = self.onEvent
+            let started = ContinuousClock.now
             do {
                 let outcome = try await transport.withConnection { connection in
                     onEvent(.connected)
@@ -72,7 +74,9 @@ public struct ReconnectLoop<Transport: ClientTransport>: Sendable {
                     }
                 }
                 onEvent(.disconnected(closeCode: outcome.closeCode))
-                backoff.reset()
+                // Only a connection that stayed up counts as recovery; a server that accepts
+                // and drops at once must not be hammered at the initial delay forever.
+                if ContinuousClock.now - started >= policy.maxDelay { backoff.reset() }
                 if let code = outcome.closeCode, !code.shouldReconnect {
                     onEvent(.stopped("server closed with \(code)"))
                     logger.info("not reconnecting", metadata: ["close.code": "\(code)"])

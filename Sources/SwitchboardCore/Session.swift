@@ -68,9 +68,9 @@ public final class Session: Sendable, CustomStringConvertible {
     /// Whether a close has been requested.
     public var isClosing: Bool { queue.closeRequest != nil }
 
-    /// Records that the peer was heard from at `now`.
+    /// Records that the peer was heard from at `now` (never moves backwards).
     public func touch(at now: ContinuousClock.Instant) {
-        metadata.withLock { $0.lastSeen = now }
+        metadata.withLock { $0.lastSeen = max($0.lastSeen, now) }
     }
 
     /// Queues a frame without waiting. A full queue is handled by the session's

@@ -64,6 +64,10 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
             return
         }
         let session = sessions.open(connection, adapter: adapter.name)
+        if Task.isShuttingDownGracefully {
+            // Shutdown began between the check above and `open`, so `closeAll` missed this session.
+            session.close(code: .goingAway, reason: "server shutting down")
+        }
         logger.debug("session opened", metadata: ["connection.peer": "\(connection.info.peer ?? "-")"])
         let observed = Connection(
             info: connection.info,

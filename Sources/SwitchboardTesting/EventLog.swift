@@ -12,23 +12,18 @@ public final class EventLog<Element: Sendable>: Sendable {
     private struct State {
         var elements: [Element] = []
         var cursor = 0
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiter: UInt64 = 0
     }
 
     private let state = Mutex(State())
+    private let changes = ChangeNotifier()
 
     /// Creates an empty log.
     public init() {}
 
     /// Records an event and wakes readers.
     public func append(_ element: Element) {
-        let waiters = state.withLock { state in
-            state.elements.append(element)
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        waiters.forEach { $0.resume() }
+        state.withLock { $0.elements.append(element) }
+        changes.notify()
     }
 
     /// Everything recorded so far.
@@ -39,7 +34,7 @@ public final class EventLog<Element: Sendable>: Sendable {
         try await withTimeout(timeout, "next event") { [self] in
             while true {
                 if let element = takeNext() { return element }
-                await waitForAppend()
+                await changes.wait { state.withLock { $0.cursor < $0.elements.count } }
                 try Task.checkCancellation()
             }
         }
@@ -60,25 +55,6 @@ public final class EventLog<Element: Sendable>: Sendable {
             guard state.cursor < state.elements.count else { return nil }
             defer { state.cursor += 1 }
             return state.elements[state.cursor]
-        }
-    }
-
-    private func waitForAppend() async {
-        let (id, seen) = state.withLock { state in
-            state.nextWaiter += 1
-            return (state.nextWaiter, state.elements.count)
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state in
-                    if state.elements.count != seen || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 }

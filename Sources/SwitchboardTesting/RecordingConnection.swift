@@ -66,7 +66,8 @@ public final class RecordingConnection: Sendable {
                 if closed {
                     throw SwitchboardError(code: .connectionClosed, message: "closed before another frame was written")
                 }
-                await log.waitForChange()
+                await log.waitForUnreadOrClose()
+                try Task.checkCancellation()
             }
         }
     }
@@ -93,30 +94,28 @@ public final class RecordingConnection: Sendable {
     public func waitForClose(timeout: Duration = .seconds(5)) async throws -> CloseCode {
         let log = self.log
         return try await withTimeout(timeout, "close") {
-            while true {
-                if let closed = log.closed { return closed.code }
-                await log.waitForChange()
-            }
+            await log.waitForClose()
+            try Task.checkCancellation()
+            return log.closed?.code ?? .abnormal
         }
     }
 }
 
-/// What the code under test wrote, plus waiters for the next change.
+/// What the code under test wrote, plus a way to wait for the next change.
 final class WrittenLog: Sendable {
     private struct State {
         var written: [Frame] = []
         var readIndex = 0
         var closed: (code: CloseCode, reason: String)?
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiter: UInt64 = 0
-        var version: UInt64 = 0
     }
 
     private let state = Mutex(State())
+    private let changes = ChangeNotifier()
 
     var written: [Frame] { state.withLock { $0.written } }
     var closed: (code: CloseCode, reason: String)? { state.withLock { $0.closed } }
 
+    /// The next unread frame (if any), and whether the connection is closed.
     func takeNext() -> (Frame?, closed: Bool) {
         state.withLock { state in
             guard state.readIndex < state.written.count else { return (nil, state.closed != nil) }
@@ -125,47 +124,30 @@ final class WrittenLog: Sendable {
         }
     }
 
-    func append(_ frame: Frame) { change { $0.written.append(frame) } }
+    func append(_ frame: Frame) {
+        state.withLock { $0.written.append(frame) }
+        changes.notify()
+    }
 
     /// Records the close; returns false if it was already closed.
     func close(code: CloseCode, reason: String) -> Bool {
-        var first = false
-        change { state in
-            if state.closed == nil {
-                state.closed = (code, reason)
-                first = true
-            }
+        let first = state.withLock { state in
+            guard state.closed == nil else { return false }
+            state.closed = (code, reason)
+            return true
         }
+        changes.notify()
         return first
     }
 
-    func waitForChange() async {
-        let (id, seen) = state.withLock { state in
-            state.nextWaiter += 1
-            return (state.nextWaiter, state.version)
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state in
-                    if state.version != seen || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
+    /// Returns once an unread frame exists or the connection closed (or on cancellation).
+    func waitForUnreadOrClose() async {
+        await changes.wait { state.withLock { $0.readIndex < $0.written.count || $0.closed != nil } }
     }
 
-    private func change(_ mutate: (inout State) -> Void) {
-        let waiters = state.withLock { state in
-            mutate(&state)
-            state.version += 1
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        waiters.forEach { $0.resume() }
+    /// Returns once the connection closed (or on cancellation).
+    func waitForClose() async {
+        await changes.wait { state.withLock { $0.closed != nil } }
     }
 }
 
@@ -212,7 +194,7 @@ private struct PeerFrameSource: FrameSource {
                 let (frame, closed) = log.takeNext()
                 if let frame { return frame }
                 if closed || Task.isCancelled { return nil }
-                await log.waitForChange()
+                await log.waitForUnreadOrClose()
             }
         }
     }

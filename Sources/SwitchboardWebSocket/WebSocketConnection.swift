@@ -109,6 +109,11 @@ enum WebSocketConnection {
                     + Int64(closeTimeout.components.attoseconds / 1_000_000_000))
                 channel.eventLoop.scheduleTask(in: deadline) { channel.close(promise: nil) }
             }
+            guard code.isSendable else {
+                // 1005/1006/1015 describe a close locally and must never appear on the wire.
+                channel?.close(promise: nil)
+                return
+            }
             do {
                 try await outbound.close(WebSocketErrorCode(code), reason: reason.isEmpty ? nil : Self.truncated(reason))
             } catch {

@@ -30,9 +30,7 @@ public final class WebSocketServerTransport: ServerTransport {
     private struct State {
         var bound: [BoundListener] = []
         var failure: (any Error)?
-        var boundWaiters: [CheckedContinuation<Void, Never>] = []
         var live: [ConnectionID: WebSocketConnection.Writer] = [:]
-        var drainedWaiters: [CheckedContinuation<Void, Never>] = []
         var draining = false
     }
 
@@ -40,6 +38,7 @@ public final class WebSocketServerTransport: ServerTransport {
     public let configuration: Configuration
     private let logger: Logger
     private let state = Mutex(State())
+    private let changes = ChangeNotifier()
     private let nextConnectionID = Atomic<UInt64>(0)
 
     /// Creates a transport; nothing is bound until ``listen(_:)`` runs.
@@ -51,26 +50,14 @@ public final class WebSocketServerTransport: ServerTransport {
     /// Waits until every listener is bound and returns them with their real ports; throws if
     /// binding failed.
     public func boundListeners() async throws -> [BoundListener] {
-        while true {
-            let (ready, failure): ([BoundListener]?, (any Error)?) = state.withLock { state in
-                if let failure = state.failure { return (nil, failure) }
-                return state.bound.count == configuration.listeners.count ? (state.bound, nil) : (nil, nil)
-            }
-            if let failure { throw failure }
-            if let ready {
-                // In configuration order, whatever order the sockets came up in.
-                let order = configuration.listeners.map(\.name)
-                return ready.sorted { (order.firstIndex(of: $0.name) ?? 0) < (order.firstIndex(of: $1.name) ?? 0) }
-            }
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state in
-                    if state.failure != nil || state.bound.count == configuration.listeners.count { return true }
-                    state.boundWaiters.append(continuation)
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        }
+        let expected = configuration.listeners.count
+        await changes.wait { state.withLock { $0.failure != nil || $0.bound.count == expected } }
+        let (bound, failure) = state.withLock { ($0.bound, $0.failure) }
+        if let failure { throw failure }
+        try Task.checkCancellation()
+        // In configuration order, whatever order the sockets came up in.
+        let order = configuration.listeners.map(\.name)
+        return bound.sorted { (order.firstIndex(of: $0.name) ?? 0) < (order.firstIndex(of: $1.name) ?? 0) }
     }
 
     /// Number of open WebSocket connections.
@@ -130,23 +117,14 @@ public final class WebSocketServerTransport: ServerTransport {
     }
 
     private func waitUntilDrained() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { state in
-                if state.live.isEmpty { return true }
-                state.drainedWaiters.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
+        await changes.wait { state.withLock { $0.live.isEmpty } }
     }
 
     private func fail(_ error: any Error) {
-        let waiters = state.withLock { state in
+        state.withLock { state in
             if state.failure == nil { state.failure = error }
-            defer { state.boundWaiters.removeAll() }
-            return state.boundWaiters
         }
-        waiters.forEach { $0.resume() }
+        changes.notify()
     }
 
     private func didBind(_ listener: WebSocketListener, port: Int) {
@@ -158,12 +136,8 @@ public final class WebSocketServerTransport: ServerTransport {
             routes: listener.routes,
             servesContent: listener.contentDirectory != nil
         )
-        let waiters = state.withLock { state in
-            state.bound.append(bound)
-            defer { state.boundWaiters.removeAll() }
-            return state.boundWaiters
-        }
-        waiters.forEach { $0.resume() }
+        state.withLock { $0.bound.append(bound) }
+        changes.notify()
     }
 
     private func register(_ id: ConnectionID, _ writer: WebSocketConnection.Writer) -> Bool {
@@ -175,13 +149,8 @@ public final class WebSocketServerTransport: ServerTransport {
     }
 
     private func unregister(_ id: ConnectionID) {
-        let waiters = state.withLock { state in
-            state.live[id] = nil
-            guard state.live.isEmpty else { return [CheckedContinuation<Void, Never>]() }
-            defer { state.drainedWaiters.removeAll() }
-            return state.drainedWaiters
-        }
-        waiters.forEach { $0.resume() }
+        state.withLock { $0.live[id] = nil }
+        changes.notify()
     }
 
     private var isDraining: Bool { state.withLock { $0.draining } }
