@@ -96,6 +96,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SwitchboardTestingTests",
+            dependencies: ["SwitchboardTesting", "SwitchboardCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SwitchboardWebSocketTests",
             dependencies: [
                 "SwitchboardWebSocket", "SwitchboardCore", "SwitchboardTesting",

@@ -200,7 +200,7 @@ public final class WebSocketServerTransport: ServerTransport {
             server = try .tls(server, tlsConfiguration: Self.tlsConfiguration(tls))
         }
         var httpLogger = logger
-        httpLogger[metadataKey: "listener"] = "\(listener.name)"
+        httpLogger[metadataKey: "listener.name"] = "\(listener.name)"
         return Application(
             router: httpRouter,
             server: server,

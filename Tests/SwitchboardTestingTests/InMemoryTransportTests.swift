@@ -6,11 +6,11 @@ import SwitchboardTesting
 struct InMemoryTransportTests {
     @Test func listenHandsEachConnectionToTheHandler() async throws {
         let transport = InMemoryServerTransport()
-        let seen = Watched<[String]>([])
+        let seen = EventLog<String>()
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 try await transport.listen { connection in
-                    seen.update { $0.append(connection.info.route.adapter) }
+                    seen.append(connection.info.route.adapter)
                     // Serve: echo until the peer goes away.
                     do {
                         for try await frame in connection.inbound { try await connection.write(frame) }
@@ -26,8 +26,8 @@ struct InMemoryTransportTests {
             b.send(.text("to b"))
             #expect(try await a.nextWritten() == .text("to a"))
             #expect(try await b.nextWritten() == .text("to b"))
-            try await seen.wait("both handled") { $0.count == 2 }
-            #expect(Set(seen.value) == ["a", "b"])
+            let handled = [try await seen.next(), try await seen.next()]
+            #expect(Set(handled) == ["a", "b"])
             a.disconnect()
             b.disconnect()
             #expect(try await a.waitForClose() == .normal)
