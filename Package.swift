@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
+        // MARK: foundation (issue 2)
+
         .target(name: "MsgPack", swiftSettings: strictSettings),
         .target(
             name: "SwitchboardCore",
@@ -42,9 +44,6 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "WSLink", dependencies: ["SwitchboardCore", "MsgPack"], swiftSettings: strictSettings),
-        .target(name: "CrossComm", dependencies: ["SwitchboardCore"], swiftSettings: strictSettings),
-        .target(name: "Siyi", dependencies: ["SwitchboardCore"], swiftSettings: strictSettings),
         .target(
             name: "SwitchboardWebSocket",
             dependencies: [
@@ -109,5 +108,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+
+        // MARK: wslink (issue 3) — module, tests, examples
+
+        .target(name: "WSLink", dependencies: ["SwitchboardCore", "MsgPack"], swiftSettings: strictSettings),
+
+        // MARK: CrossComm (issue 4) — module, tests, examples
+
+        .target(name: "CrossComm", dependencies: ["SwitchboardCore"], swiftSettings: strictSettings),
+
+        // MARK: siyi (issue 5) — module, tests, examples
+
+        .target(name: "Siyi", dependencies: ["SwitchboardCore"], swiftSettings: strictSettings),
+
+        // MARK: end of protocol sections
     ]
 )

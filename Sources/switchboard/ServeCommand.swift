@@ -77,7 +77,12 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger()
         let transport = WebSocketServerTransport(configuration: transportConfiguration(), logger: logger)
-        let server = SwitchboardServer(transport: transport, adapters: [EchoAdapter()], logger: logger)
+        let sessions = SessionManager(logger: logger)
+        let adapters: [any ProtocolAdapter] = [EchoAdapter()]
+            + wslinkAdapters(sessions: sessions, logger: logger)
+            + crossCommAdapters(sessions: sessions, logger: logger)
+            + siyiAdapters(sessions: sessions, logger: logger)
+        let server = SwitchboardServer(transport: transport, adapters: adapters, sessions: sessions, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: server),
             .init(service: ListenerAnnouncer(transport: transport, endpoint: wsEndpointPath), successTerminationBehavior: .ignore),
