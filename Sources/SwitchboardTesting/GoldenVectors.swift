@@ -1,4 +1,5 @@
 public import Foundation
+public import SwitchboardCore
 
 /// A golden vector file from `shared/vectors` (`wslink-v2.json`, `wslink-v1.json`,
 /// `crosscomm.json`, `siyi.json`): `{source, protocol, conventions, vectors: [...]}`.
@@ -16,15 +17,15 @@ public struct GoldenVectorFile: Sendable {
     /// The `protocol` field, when present.
     public var protocolName: String?
     /// The `conventions` object explaining the fields.
-    public var conventions: OrderedJSON
+    public var conventions: JSONValue
     /// The vectors in file order (which is wire order within a session).
     public var vectors: [GoldenVector]
     /// The whole document, for file-specific top-level fields such as `handshake`.
-    public var root: OrderedJSON
+    public var root: JSONValue
 
     /// Parses a vector file's JSON text.
     public init(json: [UInt8]) throws {
-        let root = try OrderedJSON(parsing: json)
+        let root = try JSONValue(parsing: json)
         guard let entries = root["vectors"]?.arrayValue else {
             throw GoldenVectorError("vector file has no \"vectors\" array")
         }
@@ -55,14 +56,14 @@ public struct GoldenVectorFile: Sendable {
 /// One captured frame or probe, with every field of its JSON object available.
 public struct GoldenVector: Sendable, CustomStringConvertible {
     /// The vector's JSON object, all fields in file order.
-    public var fields: OrderedJSON
+    public var fields: JSONValue
     /// A unique, dotted name such as `rpc.call.add`.
     public var name: String
     /// `client->server` or `server->client`.
     public var direction: String
 
     /// Wraps one element of a file's `vectors` array.
-    public init(fields: OrderedJSON) throws {
+    public init(fields: JSONValue) throws {
         guard let name = fields["name"]?.stringValue else { throw GoldenVectorError("vector without a name") }
         self.fields = fields
         self.name = name
@@ -70,7 +71,7 @@ public struct GoldenVector: Sendable, CustomStringConvertible {
     }
 
     /// The field `key`, if present.
-    public subscript(key: String) -> OrderedJSON? { fields[key] }
+    public subscript(key: String) -> JSONValue? { fields[key] }
 
     /// The WebSocket frame type: the `frame` field, else `binary` when there is `hex`
     /// and no `text`, else `text`. Other values (`close`) come from the file as written.
@@ -86,8 +87,8 @@ public struct GoldenVector: Sendable, CustomStringConvertible {
     /// The `text` field: the exact text of a text frame.
     public var text: String? { fields["text"]?.stringValue }
 
-    /// The `decoded` field; `nil` when absent, ``OrderedJSON/null`` when the file says null.
-    public var decoded: OrderedJSON? { fields["decoded"] }
+    /// The `decoded` field; `nil` when absent, ``JSONValue/null`` when the file says null.
+    public var decoded: JSONValue? { fields["decoded"] }
 
     /// The `session` field, when the file groups vectors by capture session.
     public var session: String? { fields["session"]?.stringValue }

@@ -1,3 +1,4 @@
+import SwitchboardCore
 import MsgPack
 import SwitchboardTesting
 
@@ -11,7 +12,7 @@ func bytes(_ hexString: String) -> [UInt8] {
 
 /// Renders a vector's `decoded` JSON as the msgpack value it describes
 /// (`{"$bin": hex}` is a binary value, per the vector file's conventions).
-func msgPackValue(fromJSON json: OrderedJSON) -> MsgPackValue {
+func msgPackValue(fromJSON json: JSONValue) -> MsgPackValue {
     switch json {
     case .null: return .nil
     case .bool(let value): return .bool(value)

@@ -1,3 +1,4 @@
+import SwitchboardCore
 import MsgPack
 import SwitchboardTesting
 import Testing
@@ -6,7 +7,7 @@ import Testing
 struct WSLinkPayload: CustomStringConvertible {
     var name: String
     var payload: [UInt8]
-    var decoded: OrderedJSON
+    var decoded: JSONValue
 
     var description: String { name }
 
