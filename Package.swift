@@ -119,7 +119,34 @@ let package = Package(
 
         // MARK: siyi (issue 5) — module, tests, examples
 
-        .target(name: "Siyi", dependencies: ["SwitchboardCore"], swiftSettings: strictSettings),
+        .target(
+            name: "Siyi",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SiyiTests",
+            dependencies: [
+                "Siyi", "SwitchboardCore", "SwitchboardTesting", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SiyiDemo",
+            dependencies: [
+                "Siyi", "SwitchboardCore", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/SiyiDemo",
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: end of protocol sections
     ]

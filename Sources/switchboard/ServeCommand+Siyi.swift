@@ -1,10 +1,10 @@
 import Logging
+import Siyi
 import SwitchboardCore
 
 extension ServeCommand {
     /// Adapters for the siyi demo server (the original README's) on --siyi-port and /siyi; routes name the adapter `siyi`.
-    /// Empty until the protocol's adapter lands: the route then closes with 4500.
     func siyiAdapters(sessions: SessionManager, logger: Logger) -> [any ProtocolAdapter] {
-        []
+        [SiyiServer.readmeDemo(logger: logger)]
     }
 }

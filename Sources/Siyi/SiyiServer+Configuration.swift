@@ -1,0 +1,41 @@
+public import SwitchboardCore
+
+extension SiyiServer {
+    /// The server's tunables, with the original's defaults.
+    public struct Configuration: Sendable {
+        /// When to send `heartbeat` requests and how long to wait for each answer; a peer
+        /// that misses one is closed with 4001 (``CloseCode/heartbeatTimeout``). `nil`
+        /// disables heartbeats. Default: every 30 s, 30 s to answer (the original's).
+        public var heartbeat: HeartbeatPolicy?
+        /// The command name of heartbeat requests (`heartbeat`; the client must agree).
+        public var heartbeatCommand: String
+        /// How long requests to peers wait for a response unless a call says otherwise (30 s).
+        public var requestTimeout: Duration
+        /// How many requests and events from one peer may be handled at once (1024). Past
+        /// it, requests are answered at once with `status:"error"`, `error:"too many requests
+        /// in flight (limit N)"` and events are dropped (logged), so memory stays bounded
+        /// however fast a peer sends; other peers are unaffected.
+        public var maxInFlightPerPeer: Int
+
+        /// Creates a configuration.
+        public init(
+            heartbeat: HeartbeatPolicy? = .default,
+            heartbeatCommand: String = "heartbeat",
+            requestTimeout: Duration = .seconds(30),
+            maxInFlightPerPeer: Int = 1024
+        ) {
+            precondition(requestTimeout > .zero, "requestTimeout must be positive")
+            precondition(maxInFlightPerPeer > 0, "maxInFlightPerPeer must be positive")
+            self.heartbeat = heartbeat
+            self.heartbeatCommand = heartbeatCommand
+            self.requestTimeout = requestTimeout
+            self.maxInFlightPerPeer = maxInFlightPerPeer
+        }
+
+        /// The original's defaults.
+        public static let `default` = Configuration()
+    }
+
+    /// The siyi port of `switchboard serve` and of the original's README (any path).
+    public static let defaultPort = 8765
+}
