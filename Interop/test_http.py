@@ -129,12 +129,6 @@ def test_crosscomm_port_closes_4500_on_any_path(server, path):
     assert run(closed_with(url)) == (4500, "no crosscomm adapter on this server")
 
 
-@pytest.mark.parametrize("path", ["/", "/siyi", "/x/y"])
-def test_siyi_port_closes_4500_on_any_path(server, path):
-    url = f"ws://127.0.0.1:{server.siyi_port}{path}"
-    assert run(closed_with(url)) == (4500, "no siyi adapter on this server")
-
-
 def test_unknown_path_on_main_port_is_not_upgraded(server):
     request = (
         "GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

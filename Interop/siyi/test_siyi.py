@@ -11,6 +11,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO_ROOT, run, ws_connect
 
 
@@ -102,5 +104,20 @@ def test_hostile_input_is_answered_or_dropped_and_the_server_keeps_serving(serve
             await other.send(probe)
             text, _ = await recv_json(other)
             assert text == probe_reply
+
+    run(main())
+
+
+@pytest.mark.parametrize("path", ["/", "/siyi", "/x/y"])
+def test_siyi_port_serves_siyi_on_any_path(server, path):
+    """Replaces the placeholder check that the siyi port closed with 4500 before the adapter existed."""
+    url = f"ws://127.0.0.1:{server.siyi_port}{path}"
+
+    async def main():
+        async with ws_connect(url) as ws:
+            await answer_get_status(ws, {"status": "any path"})
+            await ws.send('{"id":"p","type":"request","command":"echo","params":{"path":"%s"}}' % path)
+            text, _ = await recv_json(ws)
+            assert text == '{"id":"p","type":"response","status":"ok","data":{"path":"%s"},"error":null}' % path
 
     run(main())
