@@ -114,7 +114,15 @@ export class ReconnectingSocket {
       this.handlers.message?.(typeof data === 'string' ? data : new Uint8Array(data));
     };
     socket.onerror = (event) => {
-      if (this.socket === socket) this.handlers.error?.(event);
+      if (this.socket !== socket) return;
+      this.handlers.error?.(event);
+      if (this.openedAt === null) {
+        // A failed attempt. Browsers follow with a close event; Node 20's WebSocket stays
+        // CONNECTING without one, so the attempt ends here and a late close is ignored.
+        this.socket = null;
+        try { socket.close(); } catch { /* already failing */ }
+        this.closed({ code: 1006, reason: 'connection failed', wasClean: false });
+      }
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
