@@ -127,6 +127,15 @@ public final class WSLinkPublisher: Sendable {
         }
     }
 
+    /// Closes one client's connection (after what is already queued for it); returns whether
+    /// the client was connected. Its in-flight calls are cancelled.
+    @discardableResult
+    public func disconnect(_ clientID: String, code: CloseCode = .goingAway, reason: String = "") -> Bool {
+        guard let peer = state.withLock({ $0.peers[clientID] }) else { return false }
+        peer.session.close(code: code, reason: reason)
+        return true
+    }
+
     func register(_ clientID: String, session: Session, generation: WSLinkGeneration) {
         state.withLock { $0.peers[clientID] = Peer(session: session, generation: generation) }
     }
