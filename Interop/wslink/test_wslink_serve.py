@@ -33,6 +33,18 @@ def call(call_id: str, method: str, args=(), kwargs=None) -> dict:
     return {"wslink": "1.0", "id": call_id, "method": method, "args": list(args), "kwargs": kwargs or {}}
 
 
+def test_wslink_listens_at_ws_on_the_main_port(server):
+    assert server.urls["wslink"] == f"ws://127.0.0.1:{server.port}/ws"
+
+    async def main():
+        async with ws_connect(server.urls["wslink"]) as ws:
+            await ws.send(chunk(call("rpc:cX:0", "demo.add", [1, 2])))
+            reply = unchunk(await asyncio.wait_for(ws.recv(), 10))
+            assert reply == {"wslink": "1.0", "id": "rpc:cX:0", "error": {"code": -32000, "message": "Unauthorized: Skip message processing"}}
+
+    run(main())
+
+
 def test_demo_protocol_with_auth_key(start_server):
     server = start_server("--auth-key", "s3cret")
 
