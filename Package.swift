@@ -111,7 +111,20 @@ let package = Package(
 
         // MARK: wslink (issue 3) — module, tests, examples
 
-        .target(name: "WSLink", dependencies: ["SwitchboardCore", "MsgPack"], swiftSettings: strictSettings),
+        .target(
+            name: "WSLink",
+            dependencies: ["SwitchboardCore", "MsgPack", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WSLinkTests",
+            dependencies: [
+                "WSLink", "MsgPack", "SwitchboardCore", "SwitchboardTesting", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: CrossComm (issue 4) — module, tests, examples
 

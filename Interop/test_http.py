@@ -118,11 +118,6 @@ async def closed_with(url: str) -> tuple[int, str]:
     return info.value.rcvd.code, info.value.rcvd.reason
 
 
-def test_wslink_path_without_adapter_closes_4500(server):
-    assert server.urls["wslink"] == f"ws://127.0.0.1:{server.port}/ws"
-    assert run(closed_with(server.urls["wslink"])) == (4500, "no wslink adapter on this server")
-
-
 @pytest.mark.parametrize("path", ["/", "/crosscomm", "/any/deep/path?q=1"])
 def test_crosscomm_port_closes_4500_on_any_path(server, path):
     url = f"ws://127.0.0.1:{server.crosscomm_port}{path}"
