@@ -130,6 +130,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "CrossCommChat",
+            dependencies: [
+                "CrossComm", "SwitchboardCore", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/CrossCommChat",
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: siyi (issue 5) — module, tests, examples
 
         .target(name: "Siyi", dependencies: ["SwitchboardCore"], swiftSettings: strictSettings),
