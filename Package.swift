@@ -128,7 +128,33 @@ let package = Package(
 
         // MARK: CrossComm (issue 4) — module, tests, examples
 
-        .target(name: "CrossComm", dependencies: ["SwitchboardCore"], swiftSettings: strictSettings),
+        .target(
+            name: "CrossComm",
+            dependencies: ["SwitchboardCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CrossCommTests",
+            dependencies: [
+                "CrossComm", "SwitchboardCore", "SwitchboardTesting", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "CrossCommChat",
+            dependencies: [
+                "CrossComm", "SwitchboardCore", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/CrossCommChat",
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: siyi (issue 5) — module, tests, examples
 
