@@ -1,8 +1,9 @@
-"""HTTP side of `switchboard serve`: static files, traversal, 426 on WebSocket paths, 4500 closes."""
+"""HTTP side of `switchboard serve`: static files, traversal, 426 on WebSocket paths, the CrossComm hub on its port."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import http.client
 
 import pytest
@@ -118,10 +119,19 @@ async def closed_with(url: str) -> tuple[int, str]:
     return info.value.rcvd.code, info.value.rcvd.reason
 
 
+async def crosscomm_login(url: str, **kwargs) -> dict:
+    """Logs in as a CrossComm client and returns the hub's answer."""
+    login = {"msg_id": "py_1", "from_client_id": "py", "to_client_id": "server", "msg_type": "login",
+             "content": {}, "timestamp": 1795306411.247014, "oss_key": None}
+    async with ws_connect(url, **kwargs) as ws:
+        await ws.send(json.dumps(login))
+        return json.loads(await asyncio.wait_for(ws.recv(), 10))
+
+
 @pytest.mark.parametrize("path", ["/", "/crosscomm", "/any/deep/path?q=1"])
-def test_crosscomm_port_closes_4500_on_any_path(server, path):
-    url = f"ws://127.0.0.1:{server.crosscomm_port}{path}"
-    assert run(closed_with(url)) == (4500, "no crosscomm adapter on this server")
+def test_crosscomm_port_serves_the_hub_on_any_path(server, path):
+    reply = run(crosscomm_login(f"ws://127.0.0.1:{server.crosscomm_port}{path}"))
+    assert (reply["msg_type"], reply["to_client_id"], reply["content"]) == ("login_response", "py", {"status": "success"})
 
 
 def test_unknown_path_on_main_port_is_not_upgraded(server):

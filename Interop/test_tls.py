@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import http.client
 import os
 import ssl
@@ -46,17 +47,18 @@ def test_wss_echo(tls_server):
     run(main())
 
 
-def test_wss_crosscomm_port_closes_4500(tls_server):
+def test_wss_crosscomm_port_serves_the_hub(tls_server):
     server, context = tls_server
 
     async def main():
+        login = {"msg_id": "py_1", "from_client_id": "py", "to_client_id": "server", "msg_type": "login",
+                 "content": {}, "timestamp": 1795306411.247014, "oss_key": None}
         async with ws_connect(f"wss://127.0.0.1:{server.crosscomm_port}/", ssl=context) as ws:
-            with pytest.raises(ConnectionClosed) as info:
-                await asyncio.wait_for(ws.recv(), 10)
-        assert info.value.rcvd is not None
-        return info.value.rcvd.code, info.value.rcvd.reason
+            await ws.send(json.dumps(login))
+            return json.loads(await asyncio.wait_for(ws.recv(), 10))
 
-    assert run(main()) == (4500, "no crosscomm adapter on this server")
+    reply = run(main())
+    assert (reply["msg_type"], reply["content"]) == ("login_response", {"status": "success"})
 
 
 def test_https_static_file(tls_server):

@@ -1,4 +1,5 @@
 import CrossComm
+import Dispatch
 import Foundation
 import SwitchboardCore
 import SwitchboardTesting
@@ -13,38 +14,46 @@ struct CrossCommFileTransferTests {
         return url
     }
 
-    /// FNV-1a 64 over the file, read in 1 MiB chunks.
-    static func hash(_ url: URL) throws -> UInt64 {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            chunk.withUnsafeBytes { bytes in
-                for byte in bytes {
-                    hash ^= UInt64(byte)
-                    hash = hash &* 0x100_0000_01b3
+    /// FNV-1a 64 over the file, read in 1 MiB chunks — on a Dispatch thread, because hashing
+    /// 50 MB in a debug build takes seconds and would starve the two-thread concurrency pool
+    /// that every other test shares.
+    static func hash(_ url: URL) async throws -> UInt64 {
+        try await offload {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                chunk.withUnsafeBytes { bytes in
+                    for byte in bytes {
+                        hash ^= UInt64(byte)
+                        hash = hash &* 0x100_0000_01b3
+                    }
                 }
             }
+            return hash
         }
-        return hash
     }
 
-    static func writeRandomFile(_ url: URL, bytes: Int) throws {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        var generator = SystemRandomNumberGenerator()
-        var remaining = bytes
-        while remaining > 0 {
-            let count = min(remaining, 1 << 20)
-            var chunk = [UInt8](repeating: 0, count: count)
-            for index in stride(from: 0, to: count, by: 8) {
-                withUnsafeBytes(of: generator.next() as UInt64) { word in
-                    for offset in 0..<min(8, count - index) { chunk[index + offset] = word[offset] }
-                }
+    /// Random content written word by word, off the concurrency pool (see ``hash(_:)``).
+    static func writeRandomFile(_ url: URL, bytes: Int) async throws {
+        try await offload {
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: url)
+            defer { try? handle.close() }
+            var generator = SystemRandomNumberGenerator()
+            var remaining = bytes
+            while remaining > 0 {
+                let count = min(remaining, 1 << 20)
+                let words = (0..<(count + 7) / 8).map { _ in generator.next() as UInt64 }
+                try words.withUnsafeBytes { try handle.write(contentsOf: Data($0.prefix(count))) }
+                remaining -= count
             }
-            try handle.write(contentsOf: chunk)
-            remaining -= count
+        }
+    }
+
+    private static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
         }
     }
 
@@ -54,11 +63,11 @@ struct CrossCommFileTransferTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let store = try CrossCommFileStore(directory: work.appendingPathComponent("store").path)
         let big = work.appendingPathComponent("big.bin")
-        try Self.writeRandomFile(big, bytes: 50_000_000)
+        try await Self.writeRandomFile(big, bytes: 50_000_000)
         let folder = work.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("nested/deeper"), withIntermediateDirectories: true)
         try Data("first".utf8).write(to: folder.appendingPathComponent("a.txt"))
-        try Self.writeRandomFile(folder.appendingPathComponent("nested/b.bin"), bytes: 200_000)
+        try await Self.writeRandomFile(folder.appendingPathComponent("nested/b.bin"), bytes: 200_000)
         try Data().write(to: folder.appendingPathComponent("nested/deeper/empty.dat"))
         let downloads = work.appendingPathComponent("downloads")
 
@@ -80,7 +89,7 @@ struct CrossCommFileTransferTests {
             #expect(fileMessage.ossKey == key)
             let local = URL(fileURLWithPath: try #require(fileMessage.text))
             #expect(local.path == downloads.appendingPathComponent(key).path)
-            #expect(try Self.hash(local) == Self.hash(big))
+            #expect(try await Self.hash(local) == Self.hash(big))
 
             let folderMessage = try await alice.send(folder.path, type: .folder, to: "bob")
             let prefix = try #require(folderMessage.ossKey)
@@ -88,7 +97,7 @@ struct CrossCommFileTransferTests {
             let arrivedFolder = try await arrived.next(timeout: .seconds(30))
             let localFolder = URL(fileURLWithPath: try #require(arrivedFolder.text))
             for relative in ["a.txt", "nested/b.bin", "nested/deeper/empty.dat"] {
-                #expect(try Self.hash(localFolder.appendingPathComponent(relative)) == Self.hash(folder.appendingPathComponent(relative)))
+                #expect(try await Self.hash(localFolder.appendingPathComponent(relative)) == Self.hash(folder.appendingPathComponent(relative)))
             }
             await alice.logout()
             await bob.logout()

@@ -23,7 +23,7 @@ struct CrossCommPywayneServerTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: { () -> URL in
             let log = work.appendingPathComponent("stderr.log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             return log
         }())
         try process.run()
