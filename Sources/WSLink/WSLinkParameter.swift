@@ -22,9 +22,32 @@ public struct WSLinkParameter: Sendable, Hashable, ExpressibleByStringLiteral {
         self.defaultValue = defaultValue
     }
 
+    /// A parameter whose default is any `Encodable` value (what `@Exposed` emits for a
+    /// Swift default argument, e.g. `WSLinkParameter("b", defaultEncoding: 0 as Int)`).
+    /// A default that cannot be encoded is a programming error.
+    public init<Value: Encodable>(_ name: String, defaultEncoding value: Value) {
+        do {
+            self.init(name, default: try MsgPackEncoder().encodeToValue(value))
+        } catch {
+            preconditionFailure("default value of wslink parameter \(name) cannot be encoded: \(error)")
+        }
+    }
+
     /// A required parameter.
     public init(stringLiteral name: String) {
         self.init(name)
+    }
+}
+
+/// The result of a handler that returns nothing: sent as `null` (Python's `None`).
+public struct WSLinkNoResult: Encodable, Sendable, Hashable {
+    /// The empty result.
+    public init() {}
+
+    /// Encodes `nil`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encodeNil()
     }
 }
 
