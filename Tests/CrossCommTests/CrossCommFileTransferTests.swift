@@ -13,38 +13,43 @@ struct CrossCommFileTransferTests {
         return url
     }
 
-    /// FNV-1a 64 over the file, read in 1 MiB chunks.
-    static func hash(_ url: URL) throws -> UInt64 {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            chunk.withUnsafeBytes { bytes in
-                for byte in bytes {
-                    hash ^= UInt64(byte)
-                    hash = hash &* 0x100_0000_01b3
-                }
-            }
+    /// SHA-256 of a file by `sha256sum`: hashing 50 MB in a debug build would hold a
+    /// cooperative thread for seconds and starve the tests running beside this one.
+    static func hash(_ url: URL) throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sha256sum", url.path]
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        try process.run()
+        process.waitUntilExit()
+        let line = String(decoding: try Data(contentsOf: output), as: UTF8.self)
+        guard process.terminationStatus == 0, let digest = line.split(separator: " ").first, digest.count == 64 else {
+            throw CrossCommError(code: .fileNotFound, message: "sha256sum \(url.path) failed: \(line)")
         }
-        return hash
+        return String(digest)
     }
 
+    /// One random 1 MiB block, repeated with each copy stamped with its index (cheap, and no
+    /// two chunks alike).
     static func writeRandomFile(_ url: URL, bytes: Int) throws {
         FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         var generator = SystemRandomNumberGenerator()
-        var remaining = bytes
-        while remaining > 0 {
-            let count = min(remaining, 1 << 20)
-            var chunk = [UInt8](repeating: 0, count: count)
-            for index in stride(from: 0, to: count, by: 8) {
-                withUnsafeBytes(of: generator.next() as UInt64) { word in
-                    for offset in 0..<min(8, count - index) { chunk[index + offset] = word[offset] }
-                }
-            }
-            try handle.write(contentsOf: chunk)
-            remaining -= count
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        block.withUnsafeMutableBytes { raw in
+            for index in 0..<(raw.count / 8) { raw.storeBytes(of: generator.next() as UInt64, toByteOffset: index * 8, as: UInt64.self) }
+        }
+        var written = 0, index: UInt64 = 0
+        while written < bytes {
+            withUnsafeBytes(of: index) { stamp in for offset in 0..<8 { block[offset] = stamp[offset] } }
+            let count = min(block.count, bytes - written)
+            try handle.write(contentsOf: block[0..<count])
+            written += count
+            index += 1
         }
     }
 
