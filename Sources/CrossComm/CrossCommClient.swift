@@ -138,7 +138,7 @@ public final class CrossCommClient: Sendable {
             return true
         }
         guard start else {
-            throw CrossCommError(code: .invalidContent, message: "the client is already running")
+            throw CrossCommError(code: .alreadyRunning, message: "the client is already running")
         }
         await runLoop()
     }

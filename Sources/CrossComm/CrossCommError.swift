@@ -8,7 +8,7 @@ public struct CrossCommError: Error, Sendable, CustomStringConvertible {
         private enum Wrapped: Sendable, Hashable {
             case invalidJSON, notAnObject, missingField, unknownField, unknownMessageType, invalidFieldType
             case messageTooLarge, invalidContent, notLoggedIn, loginTimeout, requestTimeout
-            case connectionClosed, fileTransferFailed, fileNotFound
+            case connectionClosed, fileTransferFailed, fileNotFound, alreadyRunning
         }
 
         private let wrapped: Wrapped
@@ -42,6 +42,8 @@ public struct CrossCommError: Error, Sendable, CustomStringConvertible {
         public static let fileTransferFailed = Code(.fileTransferFailed)
         /// A local file or folder to send does not exist.
         public static let fileNotFound = Code(.fileNotFound)
+        /// ``CrossCommClient/run()`` was called while the client already runs.
+        public static let alreadyRunning = Code(.alreadyRunning)
 
         /// The code's name.
         public var description: String { "\(wrapped)" }

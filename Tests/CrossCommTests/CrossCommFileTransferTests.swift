@@ -1,5 +1,4 @@
 import CrossComm
-import Dispatch
 import Foundation
 import SwitchboardCore
 import SwitchboardTesting
@@ -14,46 +13,43 @@ struct CrossCommFileTransferTests {
         return url
     }
 
-    /// FNV-1a 64 over the file, read in 1 MiB chunks — on a Dispatch thread, because hashing
-    /// 50 MB in a debug build takes seconds and would starve the two-thread concurrency pool
-    /// that every other test shares.
-    static func hash(_ url: URL) async throws -> UInt64 {
-        try await offload {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                chunk.withUnsafeBytes { bytes in
-                    for byte in bytes {
-                        hash ^= UInt64(byte)
-                        hash = hash &* 0x100_0000_01b3
-                    }
-                }
-            }
-            return hash
+    /// SHA-256 of a file by `sha256sum`: hashing 50 MB in a debug build would hold a
+    /// cooperative thread for seconds and starve the tests running beside this one.
+    static func hash(_ url: URL) throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sha256sum", url.path]
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        try process.run()
+        process.waitUntilExit()
+        let line = String(decoding: try Data(contentsOf: output), as: UTF8.self)
+        guard process.terminationStatus == 0, let digest = line.split(separator: " ").first, digest.count == 64 else {
+            throw CrossCommError(code: .fileNotFound, message: "sha256sum \(url.path) failed: \(line)")
         }
+        return String(digest)
     }
 
-    /// Random content written word by word, off the concurrency pool (see ``hash(_:)``).
-    static func writeRandomFile(_ url: URL, bytes: Int) async throws {
-        try await offload {
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: url)
-            defer { try? handle.close() }
-            var generator = SystemRandomNumberGenerator()
-            var remaining = bytes
-            while remaining > 0 {
-                let count = min(remaining, 1 << 20)
-                let words = (0..<(count + 7) / 8).map { _ in generator.next() as UInt64 }
-                try words.withUnsafeBytes { try handle.write(contentsOf: Data($0.prefix(count))) }
-                remaining -= count
-            }
+    /// One random 1 MiB block, repeated with each copy stamped with its index (cheap, and no
+    /// two chunks alike).
+    static func writeRandomFile(_ url: URL, bytes: Int) throws {
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        var generator = SystemRandomNumberGenerator()
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        block.withUnsafeMutableBytes { raw in
+            for index in 0..<(raw.count / 8) { raw.storeBytes(of: generator.next() as UInt64, toByteOffset: index * 8, as: UInt64.self) }
         }
-    }
-
-    private static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        var written = 0, index: UInt64 = 0
+        while written < bytes {
+            withUnsafeBytes(of: index) { stamp in for offset in 0..<8 { block[offset] = stamp[offset] } }
+            let count = min(block.count, bytes - written)
+            try handle.write(contentsOf: block[0..<count])
+            written += count
+            index += 1
         }
     }
 
@@ -63,11 +59,11 @@ struct CrossCommFileTransferTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let store = try CrossCommFileStore(directory: work.appendingPathComponent("store").path)
         let big = work.appendingPathComponent("big.bin")
-        try await Self.writeRandomFile(big, bytes: 50_000_000)
+        try Self.writeRandomFile(big, bytes: 50_000_000)
         let folder = work.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("nested/deeper"), withIntermediateDirectories: true)
         try Data("first".utf8).write(to: folder.appendingPathComponent("a.txt"))
-        try await Self.writeRandomFile(folder.appendingPathComponent("nested/b.bin"), bytes: 200_000)
+        try Self.writeRandomFile(folder.appendingPathComponent("nested/b.bin"), bytes: 200_000)
         try Data().write(to: folder.appendingPathComponent("nested/deeper/empty.dat"))
         let downloads = work.appendingPathComponent("downloads")
 
@@ -89,7 +85,7 @@ struct CrossCommFileTransferTests {
             #expect(fileMessage.ossKey == key)
             let local = URL(fileURLWithPath: try #require(fileMessage.text))
             #expect(local.path == downloads.appendingPathComponent(key).path)
-            #expect(try await Self.hash(local) == Self.hash(big))
+            #expect(try Self.hash(local) == Self.hash(big))
 
             let folderMessage = try await alice.send(folder.path, type: .folder, to: "bob")
             let prefix = try #require(folderMessage.ossKey)
@@ -97,7 +93,7 @@ struct CrossCommFileTransferTests {
             let arrivedFolder = try await arrived.next(timeout: .seconds(30))
             let localFolder = URL(fileURLWithPath: try #require(arrivedFolder.text))
             for relative in ["a.txt", "nested/b.bin", "nested/deeper/empty.dat"] {
-                #expect(try await Self.hash(localFolder.appendingPathComponent(relative)) == Self.hash(folder.appendingPathComponent(relative)))
+                #expect(try Self.hash(localFolder.appendingPathComponent(relative)) == Self.hash(folder.appendingPathComponent(relative)))
             }
             await alice.logout()
             await bob.logout()
