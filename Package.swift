@@ -1,4 +1,5 @@
 // swift-tools-version:6.2
+import CompilerPluginSupport
 import PackageDescription
 
 /// Settings every Switchboard target shares (ARCHITECTURE.md §5.11).
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.1"),
     ],
     targets: [
         // MARK: foundation (issue 2)
@@ -111,11 +113,97 @@ let package = Package(
 
         // MARK: wslink (issue 3) — module, tests, examples
 
-        .target(name: "WSLink", dependencies: ["SwitchboardCore", "MsgPack"], swiftSettings: strictSettings),
+        .target(
+            name: "WSLink",
+            dependencies: ["SwitchboardCore", "MsgPack", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WSLinkTests",
+            dependencies: [
+                "WSLink", "MsgPack", "SwitchboardCore", "SwitchboardTesting", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // @Exposed: the only wslink targets that pull in swift-syntax (WSLink, the CLI and
+        // benchmarks must not: it adds minutes to every clean build).
+        .macro(
+            name: "WSLinkMacros",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxBuilder", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ],
+            path: "Sources/WSLinkMacros/Implementation",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "WSLinkExposed",
+            dependencies: ["WSLink", "WSLinkMacros"],
+            path: "Sources/WSLinkMacros/Declarations",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "WSLinkServerExample",
+            dependencies: ["WSLinkExposed", "WSLink", "MsgPack"],
+            path: "Examples/WSLinkServer/Sources/WSLinkServerExample",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "wslink-server-example",
+            dependencies: [
+                "WSLinkServerExample", "WSLinkExposed", "WSLink", "MsgPack", "SwitchboardCore", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/WSLinkServer/Sources/wslink-server-example",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WSLinkMacrosTests",
+            dependencies: [
+                "WSLinkMacros", "WSLinkExposed", "WSLinkServerExample", "WSLink", "MsgPack", "SwitchboardCore", "SwitchboardTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: CrossComm (issue 4) — module, tests, examples
 
-        .target(name: "CrossComm", dependencies: ["SwitchboardCore"], swiftSettings: strictSettings),
+        .target(
+            name: "CrossComm",
+            dependencies: ["SwitchboardCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CrossCommTests",
+            dependencies: [
+                "CrossComm", "SwitchboardCore", "SwitchboardTesting", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "CrossCommChat",
+            dependencies: [
+                "CrossComm", "SwitchboardCore", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/CrossCommChat",
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: siyi (issue 5) — module, tests, examples
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import json
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -123,10 +124,29 @@ def test_wslink_path_without_adapter_closes_4500(server):
     assert run(closed_with(server.urls["wslink"])) == (4500, "no wslink adapter on this server")
 
 
+async def crosscomm_login(url: str, **kwargs) -> dict:
+    login = {"msg_id": "probe_1", "from_client_id": "probe", "to_client_id": "server", "msg_type": "login",
+             "content": {}, "timestamp": 1795306411.5, "oss_key": None}
+    async with ws_connect(url, **kwargs) as ws:
+        await ws.send(json.dumps(login))
+        return json.loads(await asyncio.wait_for(ws.recv(), 10))
+
+
 @pytest.mark.parametrize("path", ["/", "/crosscomm", "/any/deep/path?q=1"])
-def test_crosscomm_port_closes_4500_on_any_path(server, path):
-    url = f"ws://127.0.0.1:{server.crosscomm_port}{path}"
-    assert run(closed_with(url)) == (4500, "no crosscomm adapter on this server")
+def test_crosscomm_port_serves_the_hub_on_any_path(server, path):
+    reply = run(crosscomm_login(f"ws://127.0.0.1:{server.crosscomm_port}{path}"))
+    assert (reply["msg_type"], reply["to_client_id"], reply["content"]) == ("login_response", "probe", {"status": "success"})
+
+
+def test_main_port_crosscomm_path_serves_the_hub(server):
+    reply = run(crosscomm_login(f"ws://127.0.0.1:{server.port}/crosscomm"))
+    assert reply["msg_type"] == "login_response"
+
+
+@pytest.mark.parametrize("path", ["/", "/siyi", "/x/y"])
+def test_siyi_port_closes_4500_on_any_path(server, path):
+    url = f"ws://127.0.0.1:{server.siyi_port}{path}"
+    assert run(closed_with(url)) == (4500, "no siyi adapter on this server")
 
 
 def test_unknown_path_on_main_port_is_not_upgraded(server):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import json
 import os
 import ssl
 
 import pytest
-from websockets.exceptions import ConnectionClosed
 
 from conftest import INDEX_HTML, run, ws_connect
 
@@ -46,17 +46,17 @@ def test_wss_echo(tls_server):
     run(main())
 
 
-def test_wss_crosscomm_port_closes_4500(tls_server):
+def test_wss_crosscomm_port_serves_the_hub(tls_server):
     server, context = tls_server
+    login = {"msg_id": "probe_1", "from_client_id": "probe", "to_client_id": "server", "msg_type": "login",
+             "content": {}, "timestamp": 1795306411.5, "oss_key": None}
 
     async def main():
         async with ws_connect(f"wss://127.0.0.1:{server.crosscomm_port}/", ssl=context) as ws:
-            with pytest.raises(ConnectionClosed) as info:
-                await asyncio.wait_for(ws.recv(), 10)
-        assert info.value.rcvd is not None
-        return info.value.rcvd.code, info.value.rcvd.reason
+            await ws.send(json.dumps(login))
+            return json.loads(await asyncio.wait_for(ws.recv(), 10))["msg_type"]
 
-    assert run(main()) == (4500, "no crosscomm adapter on this server")
+    assert run(main()) == "login_response"
 
 
 def test_https_static_file(tls_server):

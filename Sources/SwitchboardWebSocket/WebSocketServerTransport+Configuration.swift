@@ -57,6 +57,8 @@ public struct WebSocketListener: Sendable {
     public var contentDirectory: String?
     /// Certificate and key for TLS (`wss://`, `https://`), if any.
     public var tls: TLSFiles?
+    /// Plain HTTP handlers mounted under path prefixes on this port.
+    public var httpEndpoints: [HTTPEndpoint]
 
     /// Creates a listener.
     public init(
@@ -65,8 +67,10 @@ public struct WebSocketListener: Sendable {
         port: Int,
         routes: [WebSocketRoute],
         contentDirectory: String? = nil,
-        tls: TLSFiles? = nil
+        tls: TLSFiles? = nil,
+        httpEndpoints: [HTTPEndpoint] = []
     ) {
+        self.httpEndpoints = httpEndpoints
         self.name = name
         self.host = host
         self.port = port

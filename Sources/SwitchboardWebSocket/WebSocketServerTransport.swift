@@ -164,6 +164,7 @@ public final class WebSocketServerTransport: ServerTransport {
             httpRouter.middlewares.add(PathTraversalGuard())
             httpRouter.middlewares.add(FileMiddleware(content, searchForIndexHtml: true, logger: logger))
         }
+        for endpoint in listener.httpEndpoints { endpoint.mount(on: httpRouter) }
         let webSocketRouter = Router(context: SwitchboardRequestContext.self)
         for route in listener.routes {
             let paths: [RouterPath] = route.matchesAnyPath ? ["/", "**"] : [RouterPath(route.pathPattern)]

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("siyi over real sockets (127.0.0.1, port 0)", .timeLimit(.minutes(1)))
 struct SiyiLoopbackTests {
-    @Test("the original README scenario completes, on connect and all, in well under a second")
+    @Test("the original README scenario completes, on connect and all, without waiting on any timeout")
     func readmeScenario() async throws {
         let log = LogRecorder()
         let server = SiyiServer.readmeDemo(configuration: .init(heartbeat: nil), logger: log.logger)
@@ -18,7 +18,6 @@ struct SiyiLoopbackTests {
             observer.connect()
             #expect(await observer.waitConnected(timeout: .seconds(10)))
 
-            let started = ContinuousClock.now
             let client = SiyiClient(transport: webSocketClient(listener.webSocketURL(path: "/ws")), logger: quietLogger)
             let asked = Recorder<String>()
             client.register("get_status") { _, peer in
@@ -37,10 +36,9 @@ struct SiyiLoopbackTests {
             try await waitUntil(.seconds(10), "get_status answered") {
                 log.all.contains { $0.message == "get_status answered" && $0.metadata["siyi.data"] == #"{"status":"running","players":5}"# }
             }
-            let elapsed = ContinuousClock.now - started
-            // The original needs the full 10 s echo timeout and 30 s get_status timeout here;
-            // the bound is loose so a loaded machine cannot fail it, yet far from any timeout.
-            #expect(elapsed < .seconds(2), "README scenario took \(elapsed)")
+            // No timing assertion (speed belongs in benchmarks; the demo transcript shows ~40 ms):
+            // with the original's blocking on_connect the echo above could not be answered before
+            // the server's 30 s get_status timeout, so its 10 s timeout would have failed the test.
             #expect(asked.values.count == 1, "get_status asked once, on connect")
             await client.disconnect()
             await observer.disconnect()

@@ -1,0 +1,216 @@
+import MsgPack
+import SwitchboardCore
+
+extension WSLinkServerAdapter {
+    /// One connection's protocol state: generation, reassembly, authentication, attachments.
+    /// Pure: it returns actions for the shell to perform and takes time as a parameter.
+    struct StateMachine {
+        enum Action: Equatable {
+            /// Send this envelope to the peer.
+            case reply(WSLinkEnvelope)
+            /// Check the hello's token, then call ``StateMachine/helloValidated(_:)``.
+            case validate(token: String)
+            /// The hello succeeded: register the client for publishes.
+            case authenticated(WSLinkGeneration)
+            /// Run the call and reply at `id`.
+            case dispatch(id: String, call: WSLinkCall)
+            /// Reply with nothing, then ask the host to stop after `after`.
+            case exit(id: String, after: Duration)
+            /// Close the connection.
+            case close(CloseCode, reason: String)
+            /// Log at most once per `key` per connection; the message never holds payload.
+            case logOnce(key: String, message: String)
+        }
+
+        let clientID: String
+        let configuration: WSLinkServerConfiguration
+        let hasBuiltinExit: Bool
+        private(set) var generation: WSLinkGeneration?
+        private(set) var isAuthenticated = false
+        private var unchunker: WSLinkUnchunker
+        private var announcedAttachments: [String] = []
+        private var receivedAttachments: [String: [UInt8]] = [:]
+        private var attachmentBytes = 0
+
+        init(clientID: String, configuration: WSLinkServerConfiguration) {
+            self.clientID = clientID
+            self.configuration = configuration
+            self.hasBuiltinExit = configuration.onExitRequest != nil
+            self.unchunker = WSLinkUnchunker(limits: configuration.reassembly)
+        }
+
+        private var sizeLimit: Int {
+            isAuthenticated ? configuration.maxInboundMessageBytes : configuration.preAuthMessageLimit
+        }
+
+        mutating func receive(_ frame: Frame, at now: ContinuousClock.Instant) -> [Action] {
+            if generation == nil { generation = frame.isText ? .v1 : .v2 }
+            switch (generation!, frame) {
+            case (.v2, .text):
+                return [.logOnce(key: "text", message: "ignoring text message on a wslink 2.x connection")]
+            case (.v2, .binary(let bytes)):
+                return receiveChunk(bytes, at: now)
+            case (.v1, .text(let text)):
+                return receiveText(text)
+            case (.v1, .binary(let bytes)):
+                return receiveAttachment(bytes)
+            }
+        }
+
+        mutating func helloValidated(_ accepted: Bool) -> [Action] {
+            guard accepted else { return [.reply(.error(id: WSLinkEnvelope.helloID, error: .authenticationFailed))] }
+            isAuthenticated = true
+            var result: MsgPackValue = ["clientID": .string(clientID)]
+            if generation == .v2 { result = ["clientID": .string(clientID), "maxMsgSize": .integer(configuration.maxMessageSize)] }
+            return [.authenticated(generation ?? .v2), .reply(.result(id: WSLinkEnvelope.helloID, result: result))]
+        }
+
+        // MARK: 2.x
+
+        private mutating func receiveChunk(_ bytes: [UInt8], at now: ContinuousClock.Instant) -> [Action] {
+            let payload: [UInt8]
+            do {
+                guard let complete = try unchunker.receive(bytes, sizeLimit: sizeLimit, at: now) else { return [] }
+                payload = complete
+            } catch {
+                return [.close(Self.closeCode(for: error), reason: error.message)]
+            }
+            do {
+                return handle(try WSLinkEnvelope(decoding: payload))
+            } catch {
+                return rejected(error)
+            }
+        }
+
+        // MARK: 1.x
+
+        private mutating func receiveText(_ text: String) -> [Action] {
+            guard text.utf8.count <= sizeLimit else {
+                return [.close(.messageTooBig, reason: "message of \(text.utf8.count) bytes exceeds the limit of \(sizeLimit)")]
+            }
+            do {
+                let envelope = try WSLinkEnvelope(WSLinkV1Codec.value(from: try WSLinkV1Codec.parse(text)))
+                if case .request(let request) = envelope, request.id == nil, request.method == WSLinkV1Codec.attachmentMethod {
+                    return announce(request.args)
+                }
+                return handle(try substituteAttachments(envelope))
+            } catch {
+                return rejected(error)
+            }
+        }
+
+        private mutating func announce(_ keys: [MsgPackValue]) -> [Action] {
+            guard isAuthenticated else {
+                return [.logOnce(key: "preauth-attachment", message: "ignoring attachment header before wslink.hello")]
+            }
+            for key in keys {
+                guard let key = key.stringValue, WSLinkV1Codec.isAttachmentKey(key) else { continue }
+                guard announcedAttachments.count + receivedAttachments.count < configuration.reassembly.maxPartialMessages else {
+                    return [.close(.policyViolation, reason: "more than \(configuration.reassembly.maxPartialMessages) attachments pending")]
+                }
+                announcedAttachments.append(key)
+            }
+            return []
+        }
+
+        private mutating func receiveAttachment(_ bytes: [UInt8]) -> [Action] {
+            guard isAuthenticated, !announcedAttachments.isEmpty else {
+                return [.close(.protocolError, reason: "binary message without a preceding wslink.binary.attachment header")]
+            }
+            guard attachmentBytes + bytes.count <= configuration.reassembly.maxBufferedBytes else {
+                return [.close(.messageTooBig, reason: "attachments would hold more than \(configuration.reassembly.maxBufferedBytes) bytes")]
+            }
+            receivedAttachments[announcedAttachments.removeFirst()] = bytes
+            attachmentBytes += bytes.count
+            return []
+        }
+
+        private mutating func substituteAttachments(_ envelope: WSLinkEnvelope) throws(WSLinkError) -> WSLinkEnvelope {
+            defer {
+                announcedAttachments.removeAll()
+                receivedAttachments.removeAll()
+                attachmentBytes = 0
+            }
+            guard case .request(var request) = envelope else { return envelope }
+            if let missing = announcedAttachments.first {
+                throw WSLinkError(code: .invalidEnvelope, message: "attachment \(missing) was announced but its binary message never arrived", requestID: request.id)
+            }
+            guard !receivedAttachments.isEmpty else { return envelope }
+            let attachments = receivedAttachments
+            func substitute(_ value: MsgPackValue) -> MsgPackValue {
+                switch value {
+                case .string(let string): attachments[string].map(MsgPackValue.binary) ?? value
+                case .array(let elements): .array(elements.map(substitute))
+                case .map(let pairs): .map(pairs.map { (key: $0.key, value: substitute($0.value)) })
+                default: value
+                }
+            }
+            request.args = request.args.map(substitute)
+            if let kwargs = request.kwargs {
+                request.kwargs = WSLinkKeywords(substitute(kwargs.value))
+            }
+            return .request(request)
+        }
+
+        // MARK: both generations
+
+        private mutating func handle(_ envelope: WSLinkEnvelope) -> [Action] {
+            guard case .request(let request) = envelope else {
+                return [.logOnce(key: "reply", message: "ignoring a result or error sent by the client")]
+            }
+            guard let id = request.id else {
+                return [.logOnce(key: "no-id", message: "ignoring message without id")]
+            }
+            if id.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first == "system" {
+                guard request.method == WSLinkEnvelope.helloMethod else {
+                    return [.reply(.error(id: id, error: .unknownSystemMethod))]
+                }
+                guard let secret = request.args.first?["secret"]?.stringValue else {
+                    return [.reply(.error(id: id, error: .authenticationFailed))]
+                }
+                return [.validate(token: secret)]
+            }
+            guard isAuthenticated else {
+                return [.reply(.error(id: id, error: .unauthorized))]
+            }
+            let call = WSLinkCall(method: request.method, args: request.args, kwargs: request.kwargs ?? WSLinkKeywords())
+            if hasBuiltinExit, let delay = Self.exitDelay(call) {
+                return [.exit(id: id, after: delay)]
+            }
+            return [.dispatch(id: id, call: call)]
+        }
+
+        private func rejected(_ error: WSLinkError) -> [Action] {
+            if let id = error.requestID {
+                let code = error.message.hasPrefix("request without method") || error.message.hasPrefix("method is not")
+                    ? WSLinkRPCError.invalidRequestCode : WSLinkRPCError.invalidParamsCode
+                return [.reply(.error(id: id, error: WSLinkRPCError(code: code, message: "Invalid request: \(error.message)")))]
+            }
+            if error.code == .malformedPayload {
+                return [.close(.invalidPayload, reason: error.message)]
+            }
+            return [.logOnce(key: "invalid", message: "ignoring message that is not a wslink envelope: \(error.message)")]
+        }
+
+        /// `application.exit` stops now; `application.exit.later(secondsLater=60)` later.
+        private static func exitDelay(_ call: WSLinkCall) -> Duration? {
+            switch call.method {
+            case "application.exit":
+                return .zero
+            case "application.exit.later":
+                let seconds = (call.args.first ?? call.kwargs["secondsLater"])?.doubleValue ?? 60
+                return .milliseconds(Int64(max(0, min(seconds, 86_400)) * 1000))
+            default:
+                return nil
+            }
+        }
+
+        private static func closeCode(for error: WSLinkError) -> CloseCode {
+            switch error.code {
+            case .messageTooLarge, .reassemblyFull: .messageTooBig
+            case .tooManyPartialMessages: .policyViolation
+            default: .protocolError
+            }
+        }
+    }
+}

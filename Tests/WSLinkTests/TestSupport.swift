@@ -1,0 +1,67 @@
+import MsgPack
+import SwitchboardCore
+import SwitchboardTesting
+@testable import WSLink
+
+/// Hex helpers so expected bytes read like `msgpack.packb(x).hex()` output.
+func hex(_ bytes: some Sequence<UInt8>) -> String { GoldenVector.hex(bytes) }
+
+func bytes(_ hexString: String) -> [UInt8] {
+    guard let bytes = GoldenVector.bytes(fromHex: hexString) else { fatalError("bad hex in test: \(hexString)") }
+    return bytes
+}
+
+/// A vector's `decoded` JSON as the msgpack value it describes (`{"$bin": hex}` is binary).
+func msgPackValue(fromJSON json: JSONValue) -> MsgPackValue {
+    switch json {
+    case .null: return .nil
+    case .bool(let value): return .bool(value)
+    case .integer(let value): return .int(value)
+    case .double(let value): return .double(value)
+    case .string(let value): return .string(value)
+    case .array(let values): return .array(values.map(msgPackValue(fromJSON:)))
+    case .object(let pairs):
+        if pairs.count == 1, pairs[0].key == "$bin", let hexString = pairs[0].value.stringValue {
+            return .binary(bytes(hexString))
+        }
+        return .map(pairs.map { (key: .string($0.key), value: msgPackValue(fromJSON: $0.value)) })
+    }
+}
+
+/// The wslink 2.x vectors, with each complete message's chunks in arrival order.
+struct V2Message: CustomStringConvertible {
+    var name: String
+    var session: String
+    var direction: String
+    var chunks: [[UInt8]]
+    var decoded: MsgPackValue
+
+    var description: String { name }
+    var header: WSLinkChunkHeader { WSLinkChunkHeader(chunks[0])! }
+
+    /// The one vector that is deliberately not an envelope (an id without a method).
+    var isEnvelope: Bool { name != "probe.id_without_method" }
+
+    static func all() throws -> [V2Message] {
+        let file = try GoldenVectorFile.load("wslink-v2")
+        var messages: [V2Message] = []
+        for vector in file.vectors where vector.frame == "binary" {
+            guard let decoded = vector.decoded, !decoded.isNull else { continue }
+            let parts = vector["reassembled_from"]?.arrayValue?.compactMap(\.stringValue) ?? [vector.name]
+            let chunks = try parts.map { part in
+                guard let bytes = file.vector(named: part)?.bytes else { throw GoldenVectorError("no vector \(part)") }
+                return bytes
+            }
+            messages.append(V2Message(
+                name: vector.name, session: vector.session ?? "", direction: vector.direction,
+                chunks: chunks, decoded: msgPackValue(fromJSON: decoded)
+            ))
+        }
+        return messages
+    }
+
+    static func named(_ name: String) throws -> V2Message {
+        guard let message = try all().first(where: { $0.name == name }) else { throw GoldenVectorError("no message \(name)") }
+        return message
+    }
+}
