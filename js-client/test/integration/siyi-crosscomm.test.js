@@ -74,7 +74,7 @@ async function crossCommAvailable() {
 }
 const crossComm = await crossCommAvailable();
 if (crossComm !== true) {
-  console.log(`# crosscomm: switchboard serve has no CrossComm adapter in this build (${crossComm}); CrossComm is covered by the vector and fake-socket tests only`);
+  console.log(`NOTE crosscomm: switchboard serve has no CrossComm adapter in this build (${crossComm}); CrossComm is covered by the vector and fake-socket tests only`);
 }
 
 // Registered only when the adapter exists (the line above reports its absence; no skip).

@@ -40,7 +40,7 @@ if (probe.outcome === 'ready') targets.push(['switchboard serve', async () => ({
 else {
   // Not a skip: the suite still runs against the real Python server; this line says which
   // server is missing so the report shows it.
-  console.log(`# wslink: switchboard serve has no wslink adapter in this build (${probe.outcome}); suite ran against Python wslink 2.6.0 only`);
+  console.log(`NOTE wslink: switchboard serve has no wslink adapter in this build (${probe.outcome}); suite ran against Python wslink 2.6.0 only`);
 }
 after(() => switchboard.stop());
 
