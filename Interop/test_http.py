@@ -111,14 +111,6 @@ def test_plain_get_on_crosscomm_and_siyi_ports_is_426(server):
     assert_426(server.siyi_port, "/")
 
 
-async def closed_with(url: str) -> tuple[int, str]:
-    async with ws_connect(url) as ws:
-        with pytest.raises(ConnectionClosed) as info:
-            await asyncio.wait_for(ws.recv(), 10)
-    assert info.value.rcvd is not None, "no close frame from the server"
-    return info.value.rcvd.code, info.value.rcvd.reason
-
-
 async def crosscomm_login(url: str, **kwargs) -> dict:
     login = {"msg_id": "probe_1", "from_client_id": "probe", "to_client_id": "server", "msg_type": "login",
              "content": {}, "timestamp": 1795306411.5, "oss_key": None}
