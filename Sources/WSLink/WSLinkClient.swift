@@ -69,6 +69,9 @@ public final class WSLinkClient<Transport: ClientTransport>: Sendable {
                 group.cancelAll()
             }
         } catch let error as SwitchboardError where error.code == .attemptsExhausted && configuration.reconnect == nil {
+            // Without reconnect the loop can finish before the watcher reports why the
+            // connection ended (say, a refused secret): that reason wins over "no more attempts".
+            if let terminal = state.withLock({ $0.terminal }) { throw terminal }
             return
         }
     }

@@ -24,6 +24,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("crosscomm-port"), help: "CrossComm port, any path ('off' to disable).")
     var crossCommPort = PortOption.port(9898)
 
+    @Option(name: .customLong("crosscomm-files-port"), help: "HTTP port of CrossComm's file store ('off' to disable; default: the CrossComm port + 1, or 0/off with it).")
+    var crossCommFilesPort: PortOption?
+
+    @Option(name: .customLong("crosscomm-files"), help: "Directory of CrossComm's file store (default: switchboard-crosscomm-files in the temporary directory).")
+    var crossCommFiles: String?
+
     @Option(name: .customLong("siyi-port"), help: "siyi port, any path ('off' to disable).")
     var siyiPort = PortOption.port(8765)
 
@@ -76,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = makeLogger()
-        let transport = WebSocketServerTransport(configuration: transportConfiguration(), logger: logger)
+        let transport = WebSocketServerTransport(configuration: try transportConfiguration(), logger: logger)
         let sessions = SessionManager(logger: logger)
         let adapters: [any ProtocolAdapter] = [EchoAdapter()]
             + wslinkAdapters(sessions: sessions, logger: logger)
@@ -105,7 +111,18 @@ struct ServeCommand: AsyncParsableCommand {
         "/" + wsEndpoint.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
     }
 
-    func transportConfiguration() -> WebSocketServerTransport.Configuration {
+    /// The file store's port: as given, else beside the CrossComm port (9898 → 9899), and
+    /// following it to 0 (tests) or off.
+    private var resolvedFilesPort: PortOption {
+        if let crossCommFilesPort { return crossCommFilesPort }
+        switch crossCommPort {
+        case .off: return .off
+        case .port(0): return .port(0)
+        case .port(let number): return .port(number == 65535 ? 0 : number + 1)
+        }
+    }
+
+    func transportConfiguration() throws -> WebSocketServerTransport.Configuration {
         let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } }
         var listeners: [WebSocketListener] = []
         if case .port(let number) = port {
@@ -125,6 +142,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if case .port(let number) = crossCommPort {
             listeners.append(WebSocketListener(name: "crosscomm", host: host, port: number, routes: [WebSocketRoute("*", adapter: "crosscomm")], tls: tls))
+        }
+        if case .port(let number) = resolvedFilesPort {
+            let directory = crossCommFiles
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-crosscomm-files").path
+            listeners.append(try crossCommFileStoreListener(directory: directory, host: host, port: number, tls: tls))
         }
         if case .port(let number) = siyiPort {
             listeners.append(WebSocketListener(name: "siyi", host: host, port: number, routes: [WebSocketRoute("*", adapter: "siyi")], tls: tls))
@@ -163,6 +185,9 @@ struct ListenerAnnouncer: Service {
             }
             if listener.servesContent {
                 lines.append("content served on \(listener.httpURL(path: "/"))")
+            }
+            if listener.name == "crosscomm-files" {
+                lines.append("crosscomm files served on \(listener.httpURL(path: "/files/"))")
             }
         }
         // Unbuffered: scripts read these lines from a pipe to learn the ports.
