@@ -5,6 +5,9 @@
 
 import { ReconnectBackoff, makePolicy, shouldReconnect } from './backoff.js';
 
+/** How long close() waits for the socket's close event before finishing on its own (ms). */
+export const CLOSE_TIMEOUT = 5000;
+
 /** Default environment: real timers; the WebSocket defaults to the global one. */
 export const defaultEnvironment = Object.freeze({
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
@@ -60,6 +63,7 @@ export class ReconnectingSocket {
     this.timer = null;
     this.stopped = false;
     this.openedAt = null;
+    this.closeTimer = null;
   }
 
   /** Opens the first socket. Throws what the WebSocket constructor throws. */
@@ -97,7 +101,17 @@ export class ReconnectingSocket {
       this.handlers.end?.({ code, reason, wasClean: true });
       return;
     }
-    if (this.socket && this.socket.readyState < 2) this.socket.close(code, reason);
+    const socket = this.socket;
+    if (!socket) return;
+    if (socket.readyState < 2) socket.close(code, reason);
+    // A socket that never reports its close (Node 20's WebSocket closed while CONNECTING, a
+    // peer that never answers the close frame) must not keep close() pending forever.
+    this.closeTimer = this.env.setTimeout(() => {
+      this.closeTimer = null;
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.closed({ code, reason, wasClean: false });
+    }, CLOSE_TIMEOUT);
   }
 
   open() {
@@ -120,6 +134,10 @@ export class ReconnectingSocket {
         // A failed attempt. Browsers follow with a close event; Node 20's WebSocket stays
         // CONNECTING without one, so the attempt ends here and a late close is ignored.
         this.socket = null;
+        if (this.closeTimer !== null) {
+          this.env.clearTimeout(this.closeTimer);
+          this.closeTimer = null;
+        }
         try { socket.close(); } catch { /* already failing */ }
         this.closed({ code: 1006, reason: 'connection failed', wasClean: false });
       }
@@ -127,6 +145,10 @@ export class ReconnectingSocket {
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      if (this.closeTimer !== null) {
+        this.env.clearTimeout(this.closeTimer);
+        this.closeTimer = null;
+      }
       this.closed(event);
     };
   }

@@ -1,45 +1,81 @@
 // A minimal Chrome DevTools Protocol client over Node's WebSocket: launch headless Chromium,
 // open pages, evaluate expressions, take screenshots. Every wait has a deadline.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** The Chromium binary: env CHROMIUM_BIN, else `chromium` on PATH. */
 export const chromiumBinary = () => process.env.CHROMIUM_BIN ?? 'chromium';
 
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)); });
+  });
+}
+
+/** Pids of processes whose command line mentions `marker` (Chromium helpers of one profile). */
+function pidsMentioning(marker) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) pids.push(Number(entry));
+    } catch { /* exited meanwhile */ }
+  }
+  return pids;
+}
+
 /**
- * Starts headless Chromium with a DevTools port of its choosing.
+ * Starts headless Chromium in its own process group with a DevTools port, with no pipes to
+ * this process (Chromium's helpers would keep them open after it exits).
  * @returns {Promise<{browser: Browser, stop: () => Promise<void>}>}
  */
 export async function launchChromium({ width = 1400, height = 1000 } = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), 'switchboard-chromium-'));
+  const port = await freePort();
+  const logPath = path.join(profile, 'chromium.log');
+  const log = openSync(logPath, 'w');
   const child = spawn(chromiumBinary(), [
     '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
     '--no-default-browser-check', '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
-    '--disable-backgrounding-occluded-windows', `--window-size=${width},${height}`,
-    `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const stop = () => new Promise((resolve) => {
-    const done = () => { rmSync(profile, { recursive: true, force: true }); resolve(); };
-    if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => { clearTimeout(kill); done(); });
-    child.kill('SIGTERM');
-  });
-  const endpoint = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`chromium printed no DevTools endpoint within 30 s\n${stderr}`)), 30000);
-    child.on('error', (error) => { clearTimeout(timer); reject(error); });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`chromium exited with ${code}\n${stderr}`)); });
-    child.stderr.on('data', (d) => {
-      stderr = (stderr + d).slice(-20000);
-      const match = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
-      if (match) { clearTimeout(timer); resolve(match[1]); }
-    });
-  }).catch(async (error) => { await stop(); throw error; });
-  child.removeAllListeners('exit');
-  const browser = await Browser.connect(endpoint);
+    '--disable-backgrounding-occluded-windows', '--disable-breakpad', '--disable-crash-reporter',
+    `--window-size=${width},${height}`, `--user-data-dir=${profile}`, `--remote-debugging-port=${port}`, 'about:blank',
+  ], { stdio: ['ignore', log, log], detached: true });
+  closeSync(log);
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  const stop = async () => {
+    const group = (signal) => { try { process.kill(-child.pid, signal); } catch { /* gone */ } };
+    if (!exited) {
+      group('SIGTERM');
+      const deadline = Date.now() + 5000;
+      while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (!exited) group('SIGKILL');
+    }
+    // Helpers that left the group (crashpad) still name the profile directory.
+    for (const pid of pidsMentioning(profile)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    rmSync(profile, { recursive: true, force: true });
+  };
+  let endpoint;
+  const deadline = Date.now() + 30000;
+  while (!endpoint) {
+    if (exited || Date.now() > deadline) {
+      const output = readFileSync(logPath, 'utf8').slice(-4000);
+      await stop();
+      throw new Error(`chromium ${exited ? 'exited' : 'opened no DevTools port within 30 s'}\n${output}`);
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/json/version`);
+      endpoint = (await response.json()).webSocketDebuggerUrl;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const browser = await Browser.connect(endpoint).catch(async (error) => { await stop(); throw error; });
   return { browser, stop: async () => { browser.close(); await stop(); } };
 }
 

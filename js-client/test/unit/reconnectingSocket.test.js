@@ -68,3 +68,17 @@ test('close() during the backoff wait ends at once without another attempt', () 
   clock.advance(60000);
   assert.equal(FakeWebSocket.instances.length, 1);
 });
+
+test('close() finishes on its own when the socket never reports its close', () => {
+  const { socket, events, clock } = make(makePolicy(true));
+  const ws = FakeWebSocket.last;
+  ws.close = () => {}; // a socket that swallows close()
+  socket.close(1000, 'bye');
+  assert.deepEqual(events, []);
+  clock.advance(5000);
+  assert.deepEqual(events, [['end', 1000]]);
+  ws.serverClose(1006);
+  assert.equal(events.length, 1, 'a late close event is ignored');
+  clock.advance(60000);
+  assert.equal(FakeWebSocket.instances.length, 1);
+});
