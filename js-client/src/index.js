@@ -3,6 +3,7 @@
 export { default as WebsocketConnection } from './protocols/wslink/WebsocketConnection.js';
 export { default as SmartConnect } from './protocols/wslink/SmartConnect.js';
 export { default as WsLinkClient } from './protocols/wslink/WsLinkClient.js';
+export { default as ProcessLauncher } from './protocols/wslink/ProcessLauncher.js';
 export { default as CrossComm, CrossCommError } from './protocols/crosscomm/CrossCommClient.js';
 export { default as Siyi, SiyiError } from './protocols/siyi/SiyiClient.js';
 export { encode, decode, ExtData } from './codec/msgpack.js';

@@ -49,3 +49,25 @@ test('WsLinkClient.connect rejects without a SmartConnect class or when already 
   WsLinkClient.setSmartConnectClass(null);
   await assert.rejects(WsLinkClient.newInstance().connect({}), /Need to provide SmartConnect/);
 });
+
+test('ProcessLauncher POSTs, GETs and DELETEs against its end point and reports by events', async () => {
+  const { ProcessLauncher } = await import('../../src/index.js');
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push([init.method, url, init.body ?? null]);
+    if (init.method === 'POST') return Response.json({ sessionURL: 'ws://h/ws', id: 'a b', secret: 's' });
+    if (init.method === 'GET') return Response.json({ error: 'No session with id: a b' }, { status: 404 });
+    return Response.json({ id: 'a b' });
+  };
+  const launcher = ProcessLauncher.newInstance({ endPoint: '/paraview/', fetch });
+  const events = [];
+  launcher.onProcessReady((s) => events.push(['ready', s.id]));
+  launcher.onError((xhr) => events.push(['error', xhr.status, xhr.response.error]));
+  launcher.onProcessStopped((r) => events.push(['stopped', r.id]));
+  await launcher.start({ application: 'demo' });
+  await launcher.fetchConnection('a b');
+  await launcher.stop(launcher.listConnections()[0]);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(calls, [['POST', '/paraview/', '{"application":"demo"}'], ['GET', '/paraview/a%20b', null], ['DELETE', '/paraview/a%20b', null]]);
+  assert.deepEqual(events, [['ready', 'a b'], ['error', 404, 'No session with id: a b'], ['stopped', 'a b']]);
+});
