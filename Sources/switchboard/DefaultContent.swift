@@ -14,7 +14,8 @@ import Foundation
 enum DefaultContent {
     /// The directory holding the example page, or `nil` when none is found.
     static func directory(
-        executable: String = CommandLine.arguments.first ?? "",
+        // Bundle.main reads /proc/self/exe on Linux: right even when started through PATH.
+        executable: String = Bundle.main.executablePath ?? CommandLine.arguments.first ?? "",
         sourceFile: String = #filePath
     ) -> String? {
         var candidates: [URL] = []
