@@ -33,7 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("siyi-port"), help: "siyi port, any path ('off' to disable).")
     var siyiPort = PortOption.port(8765)
 
-    @Option(help: "Directory served as static files on the main port.")
+    @Option(help: "Directory served as static files on the main port (default: the js-client example page, when found; see DefaultContent).")
     var content: String?
 
     @Option(name: .customLong("auth-key"), help: "Secret wslink clients must present in wslink.hello.")
@@ -136,7 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
                     WebSocketRoute("/crosscomm", adapter: "crosscomm"),
                     WebSocketRoute("/siyi", adapter: "siyi"),
                 ],
-                contentDirectory: content,
+                contentDirectory: content ?? DefaultContent.directory(),
                 tls: tls,
                 httpEndpoints: [wslinkLauncherEndpoint(secure: tls != nil)]
             ))
