@@ -90,9 +90,14 @@ extension HTTPEndpoint {
     func mount(on router: Router<SwitchboardRequestContext>) {
         let prefix = pathPrefix.hasSuffix("/") ? String(pathPrefix.dropLast()) : pathPrefix
         let handler = self.handler
+        // `prefix/**` does not match the prefix itself (`/paraview/`, which SmartConnect posts
+        // to), so both are mounted.
         for method in [HTTPRequest.Method.get, .head, .put, .post, .delete] {
-            router.on(RouterPath("\(prefix)/**"), method: method) { request, _ in
+            for path in [RouterPath(prefix), RouterPath("\(prefix)/**")] {
+            router.on(path, method: method) { request, _ in
                 var headers = Headers()
+                // HTTP/1.1's Host travels as the :authority pseudo-header in HTTPTypes.
+                if let authority = request.head.authority { headers.append(name: "Host", value: authority) }
                 for field in request.headers { headers.append(name: field.name.canonicalName, value: field.value) }
                 let answer = await handler(HTTPEndpointRequest(
                     method: request.method.rawValue,
@@ -101,6 +106,7 @@ extension HTTPEndpoint {
                     body: HTTPEndpointRequestBody(base: request.body)
                 ))
                 return Self.response(answer, isHead: request.method == .head)
+            }
             }
         }
     }

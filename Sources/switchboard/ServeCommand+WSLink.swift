@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardWebSocket
 import WSLink
 
 extension ServeCommand {
@@ -20,5 +22,25 @@ extension ServeCommand {
             }
         }
         return [WSLinkServerAdapter(router: WSLinkDemoProtocol.router(), configuration: configuration, logger: logger)]
+    }
+
+    /// SmartConnect's session manager at `/paraview/` on the main port, answered in process
+    /// (this server is the session): `{id, secret, sessionURL}`, 400 for an incomplete
+    /// request, 503 while shutting down.
+    func wslinkLauncherEndpoint(secure: Bool) -> HTTPEndpoint {
+        let launcher = WSLinkLauncher(secret: authKey, endpointPath: wsEndpointPath) { !Task.isShuttingDownGracefully }
+        return HTTPEndpoint(pathPrefix: "/paraview") { request in
+            var body: [UInt8] = []
+            do {
+                for try await chunk in request.body {
+                    body += chunk
+                    if body.count > WSLinkLauncher.maxBodySize { break }
+                }
+            } catch {
+                body = []
+            }
+            let answer = launcher.respond(method: request.method, path: request.path, body: body, host: request.headers["host"], secure: secure)
+            return HTTPEndpointResponse(status: answer.status, contentType: "application/json", body: .bytes(answer.body.encodedBytes(.python)))
+        }
     }
 }

@@ -107,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await group.run()
     }
 
-    private var wsEndpointPath: String {
+    var wsEndpointPath: String {
         "/" + wsEndpoint.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
     }
 
@@ -137,7 +137,8 @@ struct ServeCommand: AsyncParsableCommand {
                     WebSocketRoute("/siyi", adapter: "siyi"),
                 ],
                 contentDirectory: content ?? DefaultContent.directory(),
-                tls: tls
+                tls: tls,
+                httpEndpoints: [wslinkLauncherEndpoint(secure: tls != nil)]
             ))
         }
         if case .port(let number) = crossCommPort {
