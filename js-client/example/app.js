@@ -66,7 +66,13 @@ function drawChart() {
   });
 }
 
-const smart = SmartConnect.newInstance({ config: { sessionURL: urls.wslink, secret: params.get('secret') ?? 'wslink-secret', retry: true } });
+// ParaViewWeb style: without ?wslink=, SmartConnect asks the launcher at ./paraview/ for the
+// session (sessionURL + secret), falling back to this page's /ws as the original does.
+const smart = SmartConnect.newInstance({
+  config: params.has('wslink')
+    ? { sessionURL: urls.wslink, secret: params.get('secret') ?? 'wslink-secret', retry: true }
+    : { application: 'switchboard-example', retry: true },
+});
 const wslinkReady = new Promise((resolve, reject) => {
   smart.onConnectionReady((connection) => { status('wslink-status', 'wslink: connected', true); resolve(connection.getSession()); });
   smart.onConnectionError((_, error) => { status('wslink-status', `wslink: ${error?.message ?? 'error'}`, false); reject(error); });
@@ -177,6 +183,7 @@ async function autotest(role) {
   await step('wslink', async () => {
     const session = await within(10000, 'wslink ready', wslinkReady);
     const r = results.wslink;
+    r.launcher = { id: typeof smart.getConfig().id === 'string', sessionURL: smart.getConfig().sessionURL };
     r.add = await session.call('demo.add', [2, 3]);
     r.addKwargs = await session.call('demo.add', [40], { b: 2 });
     $('add-result').value = r.addKwargs;

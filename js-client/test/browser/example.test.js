@@ -48,6 +48,7 @@ for (const role of ['a', 'b']) {
 
   test(`page ${role}: wslink calls, publish subscription and binary round trip`, () => {
     const w = results[role].wslink;
+    assert.deepEqual(w.launcher, { id: true, sessionURL: server.urls.wslink }, 'SmartConnect got its session from POST /paraview/');
     assert.equal(w.add, 5);
     assert.equal(w.addKwargs, 42);
     assert.deepEqual(w.start, { published: 3 });

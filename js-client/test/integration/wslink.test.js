@@ -155,6 +155,32 @@ for (const [name, start] of targets) {
   });
 }
 
+describe('SmartConnect and ProcessLauncher against the launcher of switchboard serve', () => {
+  test('POST /paraview/ answers a session SmartConnect connects to; GET and DELETE by id', async () => {
+    const { ProcessLauncher } = await import('../../src/index.js');
+    const endpoint = `${switchboard.urls.content}paraview/`;
+    const smart = SmartConnect.newInstance({ config: { sessionManagerURL: endpoint, application: 'demo', logger: quietLogger } });
+    const ready = nextEvent(smart, 'ConnectionReady', 10000);
+    smart.connect();
+    const [connection] = await ready;
+    assert.equal(smart.getConfig().sessionURL, switchboard.urls.wslink);
+    assert.equal(await connection.getSession().call('demo.add', [20, 22]), 42);
+    await connection.getSession().close();
+
+    const launcher = ProcessLauncher.newInstance({ endPoint: endpoint });
+    const started = nextEvent(launcher, 'ProcessReady', 10000);
+    await launcher.start({ application: 'demo' });
+    const [session] = await started;
+    assert.equal(session.sessionURL, switchboard.urls.wslink);
+    const fetched = nextEvent(launcher, 'Fetch', 10000);
+    await launcher.fetchConnection(session.id);
+    assert.equal((await fetched)[0].id, session.id);
+    const refused = nextEvent(launcher, 'Error', 10000);
+    await launcher.start({});
+    assert.equal((await refused)[0].status, 400);
+  });
+});
+
 describe('wslink reconnect against a restarted Python wslink 2.6.0 server', () => {
   test('retry re-runs the hello on the new server and keeps the subscription', async () => {
     let server = await startPythonWslink(2);

@@ -317,3 +317,8 @@ test('wire version 1: JSON text, attachments before the envelope, bare NaN accep
   assert.deepEqual([...result.blob], [9, 9]);
   assert.deepEqual(result.x, [Infinity, NaN]);
 });
+
+test('options given as undefined keep their defaults (the hello still carries wslink-secret)', async () => {
+  const { hello } = await ready({ secret: undefined, retry: undefined });
+  assert.deepEqual(hello.args, [{ secret: 'wslink-secret' }]);
+});

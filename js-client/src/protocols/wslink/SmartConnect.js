@@ -8,8 +8,11 @@ import { addEvents } from '../../util/events.js';
 const location = globalThis.window?.location;
 const baseURI = globalThis.document?.baseURI;
 
-/** `${document.baseURI}paraview/` in a browser (undefined elsewhere), as the original. */
-export const DEFAULT_SESSION_MANAGER_URL = baseURI ? `${baseURI}paraview/` : undefined;
+/**
+ * `${document.baseURI}paraview/` in a browser (undefined elsewhere), as the original — except
+ * that a query or fragment is dropped first (the original posted to `/?a=bparaview/`).
+ */
+export const DEFAULT_SESSION_MANAGER_URL = baseURI ? `${baseURI.replace(/[?#].*$/, '')}paraview/` : undefined;
 
 /**
  * `ws:`/`wss:` + `//host` + the page path without a trailing `*.html`/`*.htm` and slashes

@@ -51,7 +51,8 @@ function newInstance(initialValues = {}) {
     callTimeout: 0,
     env: {},
     logger: console,
-    ...initialValues,
+    // Undefined options keep their defaults (SmartConnect passes `secret: config.secret`).
+    ...Object.fromEntries(Object.entries(initialValues).filter(([, v]) => v !== undefined)),
   };
   const publicAPI = {};
   const internal = {};
