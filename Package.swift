@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "SwitchboardTesting",
             dependencies: [
-                "SwitchboardCore",
+                "SwitchboardCore", "MsgPack",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

@@ -1,4 +1,5 @@
 import MsgPack
+import SwitchboardTesting
 import Testing
 
 @Suite struct MalformedInputTests {

@@ -1,4 +1,5 @@
 import MsgPack
+import SwitchboardTesting
 import Testing
 
 /// Expected bytes below were produced by Python `msgpack.packb` (1.2.4); float32 ones with

@@ -3,31 +3,6 @@ import SwitchboardCore
 import SwitchboardTesting
 @testable import WSLink
 
-/// Hex helpers so expected bytes read like `msgpack.packb(x).hex()` output.
-func hex(_ bytes: some Sequence<UInt8>) -> String { GoldenVector.hex(bytes) }
-
-func bytes(_ hexString: String) -> [UInt8] {
-    guard let bytes = GoldenVector.bytes(fromHex: hexString) else { fatalError("bad hex in test: \(hexString)") }
-    return bytes
-}
-
-/// A vector's `decoded` JSON as the msgpack value it describes (`{"$bin": hex}` is binary).
-func msgPackValue(fromJSON json: JSONValue) -> MsgPackValue {
-    switch json {
-    case .null: return .nil
-    case .bool(let value): return .bool(value)
-    case .integer(let value): return .int(value)
-    case .double(let value): return .double(value)
-    case .string(let value): return .string(value)
-    case .array(let values): return .array(values.map(msgPackValue(fromJSON:)))
-    case .object(let pairs):
-        if pairs.count == 1, pairs[0].key == "$bin", let hexString = pairs[0].value.stringValue {
-            return .binary(bytes(hexString))
-        }
-        return .map(pairs.map { (key: .string($0.key), value: msgPackValue(fromJSON: $0.value)) })
-    }
-}
-
 /// The wslink 2.x vectors, with each complete message's chunks in arrival order.
 struct V2Message: CustomStringConvertible {
     var name: String
