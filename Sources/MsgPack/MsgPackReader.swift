@@ -90,10 +90,20 @@ struct MsgPackReader {
         try check(count, limit: limits.maxStringLength, what: "string", start: start)
         guard count > 0 else { return .string("") }
         let raw = UnsafeRawBufferPointer(rebasing: bytes[position ..< position + count])
-        let string = raw.withMemoryRebound(to: UInt8.self) { String(validating: $0, as: UTF8.self) }
+        let string = raw.withMemoryRebound(to: UInt8.self) { Self.validatedString($0) }
         guard let string else { throw Self.error(.invalidUTF8, "string is not valid UTF-8", at: start) }
         position += count
         return .string(string)
+    }
+
+    /// `String(validating:as:)` runs unspecialized (generic metadata lookups on every call);
+    /// keys and ids are ASCII, which `String(decoding:as:)` takes as is, so only other text
+    /// pays for the generic validation.
+    private static func validatedString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var high: UInt8 = 0
+        for byte in bytes { high |= byte }
+        if high < 0x80 { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     private mutating func readBinary(count: Int, start: Int) throws(MsgPackError) -> MsgPackValue {

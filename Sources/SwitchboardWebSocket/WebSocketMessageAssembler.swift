@@ -62,9 +62,18 @@ struct WebSocketMessageAssembler {
         if opcode == .binary {
             return .binary(Array(data.readableBytesView))
         }
-        guard let text = String(validating: data.readableBytesView, as: UTF8.self) else {
+        guard let text = data.withUnsafeReadableBytes({ validatedString($0.assumingMemoryBound(to: UInt8.self)) }) else {
             throw Violation(code: .invalidPayload, reason: "text message is not valid UTF-8")
         }
         return .text(text)
+    }
+
+    /// `String(validating:as:)` runs unspecialized (generic metadata lookups on every call);
+    /// ASCII text, the common case, is taken as is by `String(decoding:as:)`.
+    private static func validatedString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var high: UInt8 = 0
+        for byte in bytes { high |= byte }
+        if high < 0x80 { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 }

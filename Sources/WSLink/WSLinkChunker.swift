@@ -21,27 +21,31 @@ public struct WSLinkChunkHeader: Sendable, Hashable {
     /// Reads the header at the start of `frame`; `nil` when the frame is shorter than 12 bytes.
     public init?(_ frame: some Collection<UInt8>) {
         guard frame.count >= Self.byteCount else { return nil }
-        var words: [UInt32] = []
         var index = frame.startIndex
-        for _ in 0..<3 {
+        func word() -> UInt32 {
             var word: UInt32 = 0
             for shift in stride(from: 0, to: 32, by: 8) {
                 word |= UInt32(frame[index]) << UInt32(shift)
                 index = frame.index(after: index)
             }
-            words.append(word)
+            return word
         }
-        self.init(id: words[0], offset: words[1], size: words[2])
+        let id = word()
+        let offset = word()
+        self.init(id: id, offset: offset, size: word())
     }
 
     /// Appends the header's 12 bytes to `buffer`.
     public func write(to buffer: inout [UInt8]) {
-        for word in [id, offset, size] {
+        func append(_ word: UInt32) {
             buffer.append(UInt8(truncatingIfNeeded: word))
             buffer.append(UInt8(truncatingIfNeeded: word >> 8))
             buffer.append(UInt8(truncatingIfNeeded: word >> 16))
             buffer.append(UInt8(truncatingIfNeeded: word >> 24))
         }
+        append(id)
+        append(offset)
+        append(size)
     }
 }
 
@@ -65,7 +69,7 @@ public struct WSLinkChunker: Sendable, Hashable {
 
     /// The chunks of `payload` with a random message id.
     public func chunks(of payload: [UInt8]) -> [[UInt8]] {
-        chunks(of: payload, id: UInt32.random(in: .min ... .max))
+        chunks(of: payload, id: WSLinkMessageIDs.next())
     }
 
     /// The chunks of `payload` with the given message id (tests use a fixed one).

@@ -116,7 +116,18 @@ public final class WSLinkPublisher: Sendable {
     public func frames(for envelope: WSLinkEnvelope, generation: WSLinkGeneration) throws(WSLinkError) -> [Frame] {
         switch generation {
         case .v2:
-            return WSLinkChunker(maxMessageSize: maxMessageSize).chunks(of: envelope.encoded()).map { .binary($0) }
+            let value = envelope.value
+            let size = value.encodedByteCount
+            if maxMessageSize == 0 || size + WSLinkChunkHeader.byteCount <= maxMessageSize {
+                // One chunk (almost every message): encode straight behind the header rather
+                // than encoding and then copying into the chunk. Same bytes as the chunker's.
+                var frame: [UInt8] = []
+                frame.reserveCapacity(WSLinkChunkHeader.byteCount + size)
+                WSLinkChunkHeader(id: WSLinkMessageIDs.next(), offset: 0, size: UInt32(size)).write(to: &frame)
+                value.encode(into: &frame)
+                return [.binary(frame)]
+            }
+            return WSLinkChunker(maxMessageSize: maxMessageSize).chunks(of: value.encoded()).map { .binary($0) }
         case .v1:
             return try WSLinkV1Codec.frames(for: envelope, style: WSLinkV1Codec.serverStyle) {
                 state.withLock { state in

@@ -161,7 +161,7 @@ extension WSLinkServerAdapter {
             guard let id = request.id else {
                 return [.logOnce(key: "no-id", message: "ignoring message without id")]
             }
-            if id.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first == "system" {
+            if Self.isSystemID(id) {
                 guard request.method == WSLinkEnvelope.helloMethod else {
                     return [.reply(.error(id: id, error: .unknownSystemMethod))]
                 }
@@ -178,6 +178,21 @@ extension WSLinkServerAdapter {
                 return [.exit(id: id, after: delay)]
             }
             return [.dispatch(id: id, call: call)]
+        }
+
+        /// Whether the id's first `:`-separated part is `system`. Decided on the UTF-8 bytes
+        /// (splitting allocated on every request); only a non-ASCII byte right after
+        /// `system:`, which could be a combining mark joining the colon, takes the slow path.
+        static func isSystemID(_ id: String) -> Bool {
+            var bytes = id.utf8.makeIterator()
+            for expected in "system".utf8 where bytes.next() != expected { return false }
+            switch bytes.next() {
+            case nil: return true
+            case UInt8(ascii: ":"):
+                guard let following = bytes.next(), following >= 0x80 else { return true }
+                return id.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first == "system"
+            default: return false
+            }
         }
 
         private func rejected(_ error: WSLinkError) -> [Action] {

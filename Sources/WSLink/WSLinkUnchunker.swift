@@ -109,6 +109,7 @@ public struct WSLinkUnchunker: Sendable {
     /// chunk; returns how many were dropped.
     @discardableResult
     public mutating func expire(at now: ContinuousClock.Instant) -> Int {
+        guard !partials.isEmpty else { return 0 }
         let stale = partials.filter { now - $0.value.lastChunk > limits.incompleteTimeout }.map(\.key)
         for id in stale { drop(id) }
         return stale.count

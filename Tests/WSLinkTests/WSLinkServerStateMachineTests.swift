@@ -24,6 +24,15 @@ import Testing
         return try WSLinkEnvelope(message.decoded).encoded()
     }
 
+    @Test func systemIDsAreRecognisedByTheirFirstColonSeparatedPart() {
+        for id in ["system", "system:", "system:c0:0", "system:x", "system::", "system:\u{e9}"] {
+            #expect(Machine.isSystemID(id), "\(id)")
+        }
+        for id in ["", "s", "syste", "systems:c0:0", "rpc:system:0", "System:c0:0", "system\u{301}:c0:0", "system:\u{301}x", "xsystem:c0"] {
+            #expect(!Machine.isSystemID(id), "\(id)")
+        }
+    }
+
     @Test func theHelloReplyIsTheVectorByteForByte() throws {
         var server = machine()
         let hello = try V2Message.named("hello.request")

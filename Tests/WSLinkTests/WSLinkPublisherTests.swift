@@ -1,0 +1,36 @@
+import Logging
+import MsgPack
+import SwitchboardCore
+import Testing
+@testable import WSLink
+
+@Suite struct WSLinkPublisherTests {
+    private func binaries(_ frames: [Frame]) -> [[UInt8]] {
+        frames.map { frame in
+            guard case .binary(let bytes) = frame else { Issue.record("expected a binary frame"); return [] }
+            return bytes
+        }
+    }
+
+    /// The single-chunk fast path must produce exactly the chunker's bytes for the id it drew,
+    /// at every size around the split point and with splitting off (0).
+    @Test func twoPointXFramesAreTheChunkersBytes() throws {
+        for maxMessageSize in [0, 1, 12, 13, 40, 64, 65, 100, 4_194_304] {
+            let publisher = WSLinkPublisher(maxMessageSize: maxMessageSize, logger: Logger(label: "test"))
+            for length in [0, 1, 10, 20, 30, 45, 60, 200] {
+                let envelope = WSLinkEnvelope.result(id: "rpc:c1:7", result: .string(String(repeating: "x", count: length)))
+                let frames = binaries(try publisher.frames(for: envelope, generation: .v2))
+                let first = try #require(frames.first)
+                let id = try #require(WSLinkChunkHeader(first)).id
+                let expected = WSLinkChunker(maxMessageSize: maxMessageSize).chunks(of: envelope.encoded(), id: id)
+                #expect(frames == expected, "max \(maxMessageSize), length \(length)")
+            }
+        }
+    }
+
+    @Test func chunkIDsDoNotRepeat() {
+        var seen = Set<UInt32>()
+        for _ in 0..<10_000 { seen.insert(WSLinkMessageIDs.next()) }
+        #expect(seen.count == 10_000)
+    }
+}
