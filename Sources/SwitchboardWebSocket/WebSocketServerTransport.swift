@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 public import Logging
 import NIOCore
 import NIOSSL
+import NIOWebSocket
 @_spi(TestKit) import ServiceLifecycle
 public import SwitchboardCore
 import Synchronization
@@ -223,6 +224,7 @@ public final class WebSocketServerTransport: ServerTransport {
     ) async {
         let id = ConnectionID(rawValue: nextConnectionID.add(1, ordering: .relaxed).newValue)
         let channel = context.requestContext.channel
+        await WebSocketUnmasker.install(on: channel)
         let uri = context.request.uri
         var headers = Headers()
         for field in context.request.headers { headers.append(name: field.name.canonicalName, value: field.value) }
