@@ -114,6 +114,9 @@ public final class CrossCommHub: ProtocolAdapter {
         } catch where error.code == .messageTooLarge {
             state.withLock { $0.recordOversized() }
             session.sessionLogger.notice("closing: message too large", metadata: ["message.bytes": "\(frame.byteCount)"])
+            // Offline before the close frame leaves: a peer that sees the 1009 and then asks for
+            // the client list must not find the closed client still online.
+            _ = execute(state.withLock { $0.connectionClosed(session.id, now: .now) }, origin: session)
             session.close(code: .messageTooBig, reason: "frame exceeds limit of \(configuration.maxMessageBytes) bytes")
             return false
         } catch {
