@@ -52,6 +52,8 @@ python3 scripts/fuzz-seeds.py "$shared/vectors" "$scratch/seeds"
 
 run_target() {
   local target=$1 corpus=$scratch/corpus/$1 artifacts=$scratch/artifacts/$1/ log=$scratch/logs/$1.log
+  # Artifacts of earlier runs were already copied to Fuzz/Regressions; start clean.
+  rm -rf "$artifacts"
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")" "Fuzz/Regressions/$target"
   # Leak checking stays off: the Swift runtime's lazily built metadata caches are never freed
   # and LeakSanitizer reports them as leaks of whichever input first touched a type.
@@ -69,14 +71,15 @@ summarize() {
     cp "$file" "Fuzz/Regressions/$target/"
     found=$((found + 1))
   done
-  local execs rate cov corpus
+  local execs rate cov corpus files
   execs=$(grep -oE "stat::number_of_executed_units: [0-9]+" "$log" | grep -oE "[0-9]+$" || echo "?")
   rate=$(grep -oE "stat::average_exec_per_sec: +[0-9]+" "$log" | grep -oE "[0-9]+$" || echo "?")
   cov=$(grep -oE "cov: [0-9]+ ft: [0-9]+" "$log" | tail -1 || echo "cov: ?")
-  corpus=$(find "$scratch/corpus/$target" -type f | wc -l)
-  printf '%-10s %4ss  execs %-10s exec/s %-7s %-20s corpus %-5s %s\n' "$target" "$seconds" "$execs" "$rate" "$cov" "$corpus" \
+  corpus=$(grep -oE "corp: [0-9]+/[0-9]+[a-zA-Z]*" "$log" | tail -1 | cut -d' ' -f2 || echo "?")
+  files=$(find "$scratch/corpus/$target" -type f | wc -l)
+  printf '%-10s %4ss  execs %-10s exec/s %-6s %-19s corpus %-10s (%s files) %s\n' "$target" "$seconds" "$execs" "$rate" "$cov" "$corpus" "$files" \
     "$([ "$status" -eq 0 ] && [ "$found" -eq 0 ] && echo ok || echo "FAILED (exit $status, $found new input(s) in Fuzz/Regressions/$target)")"
-  echo "$(date -u +%FT%TZ) $target seconds=$seconds execs=$execs exec_per_sec=$rate $cov corpus=$corpus status=$status found=$found" >>"$scratch/fuzz-history.log"
+  echo "$(date -u +%FT%TZ) $target seconds=$seconds execs=$execs exec_per_sec=$rate $cov corpus=$corpus files=$files status=$status found=$found" >>"$scratch/fuzz-history.log"
   [ "$status" -eq 0 ] && [ "$found" -eq 0 ]
 }
 
