@@ -26,16 +26,4 @@ struct FuzzFrames: Sequence, IteratorProtocol {
         defer { position = end }
         return (flags & 1 == 1, input[position ..< end])
     }
-
-    /// Encodes `frames` in the layout above (used by the regression tests' seeds).
-    static func encode(_ frames: [(isText: Bool, bytes: [UInt8])]) -> [UInt8] {
-        var output: [UInt8] = []
-        for frame in frames {
-            output.append(frame.isText ? 1 : 0)
-            output.append(UInt8(truncatingIfNeeded: frame.bytes.count >> 8))
-            output.append(UInt8(truncatingIfNeeded: frame.bytes.count))
-            output += frame.bytes
-        }
-        return output
-    }
 }
