@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SwitchboardWebSocket", targets: ["SwitchboardWebSocket"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
+        .library(name: "SwitchboardFuzzing", targets: ["SwitchboardFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -240,5 +241,41 @@ let package = Package(
         ),
 
         // MARK: end of protocol sections
+
+        // MARK: - fuzzing (issue 8)
+
+        // Harness functions, one per fuzz target; replayed by the tests, driven by libFuzzer
+        // through the env-gated `switchboard-fuzz` executable below.
+        .target(
+            name: "SwitchboardFuzzing",
+            dependencies: ["MsgPack", "SwitchboardCore", "WSLink", "CrossComm", "Siyi"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchboardFuzzingTests",
+            dependencies: ["SwitchboardFuzzing", "SwitchboardTesting"],
+            swiftSettings: strictSettings
+        ),
     ]
 )
+
+// MARK: - fuzzing (issue 8): libFuzzer executable, only when scripts/fuzz.sh builds
+//
+// libFuzzer brings its own `main`, so this executable cannot link in a normal build; it is
+// declared only when SWITCHBOARD_FUZZ=1, and scripts/fuzz.sh builds it with
+// `swift build --sanitize fuzzer --sanitize address --scratch-path .build-fuzz`. SwiftPM's
+// `--sanitize fuzzer` compiles executables with -parse-as-library and drops the
+// `--defsym main=<module>_main` it otherwise links ELF executables with (which fails under
+// libFuzzer). A nested Fuzz/Package.swift depending on ".." was not used: the root's package
+// identity is its directory name, which differs between checkouts.
+if Context.environment["SWITCHBOARD_FUZZ"] == "1" {
+    package.products.append(.executable(name: "switchboard-fuzz", targets: ["switchboard-fuzz"]))
+    package.targets.append(
+        .executableTarget(
+            name: "switchboard-fuzz",
+            dependencies: ["SwitchboardFuzzing"],
+            path: "Fuzz/Entry",
+            swiftSettings: strictSettings
+        )
+    )
+}

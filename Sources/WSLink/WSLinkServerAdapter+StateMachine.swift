@@ -1,11 +1,12 @@
 import MsgPack
-import SwitchboardCore
+package import SwitchboardCore
 
 extension WSLinkServerAdapter {
     /// One connection's protocol state: generation, reassembly, authentication, attachments.
     /// Pure: it returns actions for the shell to perform and takes time as a parameter.
-    struct StateMachine {
-        enum Action: Equatable {
+    /// `package` so the fuzz harness (SwitchboardFuzzing) drives the very code a connection runs.
+    package struct StateMachine {
+        package enum Action: Equatable {
             /// Send this envelope to the peer.
             case reply(WSLinkEnvelope)
             /// Check the hello's token, then call ``StateMachine/helloValidated(_:)``.
@@ -26,13 +27,13 @@ extension WSLinkServerAdapter {
         let configuration: WSLinkServerConfiguration
         let hasBuiltinExit: Bool
         private(set) var generation: WSLinkGeneration?
-        private(set) var isAuthenticated = false
+        package private(set) var isAuthenticated = false
         private var unchunker: WSLinkUnchunker
         private var announcedAttachments: [String] = []
         private var receivedAttachments: [String: [UInt8]] = [:]
         private var attachmentBytes = 0
 
-        init(clientID: String, configuration: WSLinkServerConfiguration) {
+        package init(clientID: String, configuration: WSLinkServerConfiguration) {
             self.clientID = clientID
             self.configuration = configuration
             self.hasBuiltinExit = configuration.onExitRequest != nil
@@ -43,7 +44,7 @@ extension WSLinkServerAdapter {
             isAuthenticated ? configuration.maxInboundMessageBytes : configuration.preAuthMessageLimit
         }
 
-        mutating func receive(_ frame: Frame, at now: ContinuousClock.Instant) -> [Action] {
+        package mutating func receive(_ frame: Frame, at now: ContinuousClock.Instant) -> [Action] {
             if generation == nil { generation = frame.isText ? .v1 : .v2 }
             switch (generation!, frame) {
             case (.v2, .text):
@@ -57,7 +58,7 @@ extension WSLinkServerAdapter {
             }
         }
 
-        mutating func helloValidated(_ accepted: Bool) -> [Action] {
+        package mutating func helloValidated(_ accepted: Bool) -> [Action] {
             guard accepted else { return [.reply(.error(id: WSLinkEnvelope.helloID, error: .authenticationFailed))] }
             isAuthenticated = true
             var result: MsgPackValue = ["clientID": .string(clientID)]
