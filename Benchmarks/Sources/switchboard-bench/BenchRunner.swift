@@ -1,7 +1,12 @@
-import ArgumentParser
 import Foundation
 import NIOCore
 import NIOPosix
+
+/// A run that could not measure anything.
+struct BenchFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
 
 /// Opens the connections, waits for every handshake, measures one window, closes everything
 /// and merges the per-loop figures.
@@ -48,11 +53,11 @@ struct BenchRunner {
             }
             connect(index: index, loop: loops[index % loops.count], stats: stats[index % loops.count], coordinator: coordinator, makeDriver: makeDriver)
         }
-        while !coordinator.hasStarted, monotonicNanoseconds() < deadline { usleep(1000) }
+        while !coordinator.isSettled, monotonicNanoseconds() < deadline { usleep(1000) }
         let readyAt = monotonicNanoseconds()
         guard coordinator.hasStarted else {
             let merged = merge(stats, loops: loops)
-            throw ValidationError("only \(coordinator.readyCount) of \(settings.clients) connections became ready within \(settings.connectTimeout) s: \(merged.errorSamples)")
+            throw BenchFailure("only \(coordinator.readyCount) of \(settings.clients) connections became ready within \(settings.connectTimeout) s: \(merged.errorSamples)")
         }
 
         sleep(until: phase.start)

@@ -30,6 +30,8 @@ final class RunCoordinator: Sendable {
     /// Connections that failed or were closed by the server.
     var lostCount: Int { state.withLock { $0.lost } }
     var hasStarted: Bool { state.withLock { $0.started } }
+    /// Every connection is either ready or lost (the run starts, or cannot).
+    var isSettled: Bool { state.withLock { $0.started || $0.ready.count + $0.lost >= expected } }
     /// Every connection, once the phase has started.
     var connections: [BenchConnectionBox] { state.withLock { $0.ready } }
 
