@@ -83,6 +83,8 @@ def cell(fields, metric: str, unit: str) -> str:
         notes.append(f"p99 {float(fields['p99_ms']):.2f} ms")
     if "server_cpu_pct" in fields:
         notes.append(f"cpu {float(fields['server_cpu_pct']):.0f}%")
+    if "client_cpu_pct" in fields and metric != "rss_per_session_kib":
+        notes.append(f"gen {float(fields['client_cpu_pct']):.0f}%")
     if fields.get("client_bound") == "yes":
         notes.append("client-bound")
     if fields.get("errors", "0") != "0":
@@ -151,7 +153,8 @@ def render(best: dict, commit: str, duration: str) -> str:
     for row in rows(best):
         lines.append("| " + " | ".join([row["case"], row["unit"], row["switchboard"], row["python"], row["raw"], row["ratio"], row["target"], row["met"]]) + " |")
     lines.append("")
-    lines.append("Cells: value (p99 latency, server CPU over the window; `client-bound` = server CPU < 90 %). "
+    lines.append("Cells: value (p99 latency, server CPU and generator (`gen`) CPU over the window, % of one core; "
+                 "`client-bound` = server CPU < 90 %). "
                  "Python original: aiohttp echo for echo rows, wslink 2.6.0 demo server, pywayne hub.")
     return "\n".join(lines)
 

@@ -72,7 +72,7 @@ check "echo raw switchboard-echo" "$echo_pid" echo --url "$echo_url" --clients 4
 check "wslink-rpc demo.add" "$serve_pid" wslink-rpc --url "$wslink_url" --clients 4
 check "wslink-rpc demo.echo paced" "$serve_pid" wslink-rpc --url "$wslink_url" --clients 4 --payload 64 --rate 200
 check "wslink-publish" "$serve_pid" wslink-publish --url "$wslink_url" --clients 4 --batch 20
-check "wslink-binary" "$serve_pid" wslink-binary --url "$wslink_url" --payload $((5 << 20))
+check "wslink-binary" "$serve_pid" wslink-binary --url "$wslink_url" --payload $((256 << 10))
 check "crosscomm-forward" "$serve_pid" crosscomm-forward --url "$crosscomm_url" --clients 4
 check "siyi-request" "$serve_pid" siyi-request --url "$siyi_url" --clients 4
 check "idle-sessions" "$serve_pid" idle-sessions --url "$wslink_url" --clients 50
