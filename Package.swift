@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .library(name: "SwitchboardFuzzing", targets: ["SwitchboardFuzzing"]),
+        .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
+        .executable(name: "switchboard-echo", targets: ["switchboard-echo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -34,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // MARK: foundation (issue 2)
@@ -254,6 +257,32 @@ let package = Package(
         .testTarget(
             name: "SwitchboardFuzzingTests",
             dependencies: ["SwitchboardFuzzing", "SwitchboardTesting"],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: - benchmarks (issue 7) — load generator and raw echo server
+
+        .executableTarget(
+            name: "switchboard-bench",
+            dependencies: [
+                "MsgPack", "SwitchboardCore", "WSLink", "CrossComm", "Siyi",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Benchmarks/Sources/switchboard-bench",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "switchboard-echo",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            path: "Benchmarks/Sources/switchboard-echo",
             swiftSettings: strictSettings
         ),
     ]

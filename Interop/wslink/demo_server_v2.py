@@ -7,6 +7,7 @@ Prints "wslink: Starting factory" when ready; with --port 0 it also prints
 """
 
 import asyncio
+import time
 
 from wslink import register as exportRpc
 from wslink import server
@@ -37,6 +38,17 @@ class Demo(LinkProtocol):
         for i in range(count):
             self.publish(topic, {"i": i, "bin": bytes([i, i + 1])})
             await asyncio.sleep(0.05)
+        return {"published": count}
+
+    @exportRpc("demo.flood")
+    async def flood(self, topic="demo.flood", count=100, size=64, rate=0):
+        # Benchmark publish source (switchboard-bench wslink-publish); "t" is CLOCK_MONOTONIC ns,
+        # the clock the load generator reads, for publish-to-delivery latency.
+        blob = b"\xab" * size
+        for i in range(count):
+            self.publish(topic, {"i": i, "t": time.monotonic_ns(), "bin": blob})
+            if rate > 0:
+                await asyncio.sleep(1 / rate)
         return {"published": count}
 
 

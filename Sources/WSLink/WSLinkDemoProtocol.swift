@@ -11,6 +11,7 @@ import MsgPack
 /// | `demo.bytes(n)` | `{"blob": bytes(i % 256 for i in range(n)), "n": n}` |
 /// | `demo.fail()` | throws `ValueError('boom')` (−32001) |
 /// | `demo.start(count=3, topic="demo.tick")` | publishes `{"i": i, "bin": bytes([i, i + 1])}` every 50 ms, then `{"published": count}` |
+/// | `demo.flood(topic="demo.flood", count=100, size=64, rate=0)` | publishes `{"i", "t", "bin"}` `count` times, flat out or `rate`/s, then `{"published": count}` (benchmarks) |
 ///
 /// ```swift
 /// let adapter = WSLinkServerAdapter(router: WSLinkDemoProtocol.router(), logger: logger)
@@ -56,6 +57,7 @@ public enum WSLinkDemoProtocol {
             }
             return ["published": .integer(count)]
         }
+        exposeFlood(on: &router)
         return router
     }
 

@@ -76,6 +76,28 @@ import Testing
         }
     }
 
+    @Test func demoFloodPublishesStampedMessagesThenAnswers() async throws {
+        try await InMemoryWSLinkServer.with(router: Self.router()) { server in
+            let client = WSLinkClient(transport: server.transport.client(adapter: "wslink"), logger: quietLogger)
+            try await running(client) {
+                let flood = try client.subscribe("bench.flood")
+                let before = WSLinkDemoProtocol.monotonicNanoseconds()
+                #expect(try await client.call("demo.flood", kwargs: ["topic": "bench.flood", "count": 5, "size": 3]) == ["published": 5])
+                var received: [MsgPackValue] = []
+                for await message in flood {
+                    received.append(message)
+                    if received.count == 5 { break }
+                }
+                let after = WSLinkDemoProtocol.monotonicNanoseconds()
+                #expect(received.map { $0["i"] } == [0, 1, 2, 3, 4])
+                #expect(received.allSatisfy { $0["bin"] == .binary([0xAB, 0xAB, 0xAB]) })
+                #expect(received.allSatisfy { (before...after).contains($0["t"]?.uint64Value ?? 0) })
+                let refused = await #expect(throws: WSLinkError.self) { try await client.call("demo.flood", kwargs: ["count": -1]) }
+                #expect(refused?.remote?.code == -32001)
+            }
+        }
+    }
+
     @Test func callsTimeOutAndInFlightCallsFailOnDisconnect() async throws {
         try await InMemoryWSLinkServer.with(router: Self.router()) { server in
             let client = WSLinkClient(transport: server.transport.client(adapter: "wslink"), logger: quietLogger)

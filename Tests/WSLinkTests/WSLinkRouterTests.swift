@@ -68,7 +68,7 @@ import Testing
 
     @Test func theDemoProtocolMatchesThePythonDemo() async throws {
         let demo = WSLinkDemoProtocol.router()
-        #expect(demo.methodNames == ["demo.add", "demo.bytes", "demo.echo", "demo.fail", "demo.start"])
+        #expect(demo.methodNames == ["demo.add", "demo.bytes", "demo.echo", "demo.fail", "demo.flood", "demo.start"])
         #expect(await call(demo, "demo.add", [2, 3]) == .success(5))
         #expect(await call(demo, "demo.add", [40], ["b": 2]) == .success(42))
         #expect(await call(demo, "demo.add", [1.5, 2]) == .success(3.5))

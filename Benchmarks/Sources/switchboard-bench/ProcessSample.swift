@@ -1,0 +1,54 @@
+import Foundation
+
+/// CPU time and resident memory of a process, read from /proc.
+struct ProcessSample: Sendable {
+    /// utime + stime in clock ticks.
+    var cpuTicks: Int
+    /// VmRSS in KiB.
+    var rssKiB: Int
+    var taken: UInt64
+
+    static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+
+    /// `nil` when the process does not exist (or /proc is not readable).
+    static func read(pid: Int32) -> ProcessSample? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after "(comm)": state is field 3, utime 14 and stime 15 (1-based).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") } ?? 0
+        return ProcessSample(cpuTicks: user + system, rssKiB: rss, taken: monotonicNanoseconds())
+    }
+
+    /// Percent of one core used between two samples.
+    static func cpuPercent(from start: ProcessSample, to end: ProcessSample) -> Double {
+        let seconds = Double(end.taken - start.taken) / 1e9
+        guard seconds > 0 else { return 0 }
+        return Double(end.cpuTicks - start.cpuTicks) / ticksPerSecond / seconds * 100
+    }
+
+    /// CPUs this process may run on (its affinity, as `taskset` sets it).
+    static func allowedCPUCount() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else {
+            return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        }
+        var count = 0
+        for part in line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",") {
+            let bounds = part.split(separator: "-").compactMap { Int($0) }
+            if bounds.count == 2 { count += bounds[1] - bounds[0] + 1 } else if bounds.count == 1 { count += 1 }
+        }
+        return max(1, count)
+    }
+
+    /// Raises the soft open-file limit to the hard one (idle-sessions opens thousands of sockets).
+    static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}

@@ -1,0 +1,66 @@
+import MsgPack
+import NIOCore
+import WSLink
+
+/// wslink 2.x on the generator's connections, with the project's own codecs: envelopes from
+/// ``WSLinkEnvelope``, chunking from ``WSLinkChunker`` / ``WSLinkUnchunker``.
+struct WSLinkWire {
+    static let limits = MsgPackDecodingLimits(maxBinaryLength: 1 << 30, maxInputBytes: .max)
+    private static let chunker = WSLinkChunker(maxMessageSize: 0)
+    private var unchunker = WSLinkUnchunker()
+    private(set) var clientID = ""
+
+    /// Sends `envelope` as one chunk.
+    func send(_ envelope: WSLinkEnvelope, on connection: BenchConnection) {
+        for chunk in Self.chunker.chunks(of: envelope.encoded()) {
+            connection.send(binary: true, bytes: chunk)
+        }
+    }
+
+    func sendHello(secret: String, on connection: BenchConnection) {
+        let hello = WSLinkRequest(id: WSLinkEnvelope.helloID, method: WSLinkEnvelope.helloMethod, args: [["secret": .string(secret)]])
+        send(.request(hello), on: connection)
+    }
+
+    func sendCall(_ method: String, sequence: UInt64, args: [MsgPackValue], kwargs: WSLinkKeywords = [:], on connection: BenchConnection) {
+        send(.request(WSLinkRequest(id: "rpc:\(clientID):\(sequence)", method: method, args: args, kwargs: kwargs)), on: connection)
+    }
+
+    /// The envelope a binary message completes, or `nil` while chunks are due. A message that
+    /// is not wslink is recorded as an error.
+    mutating func receive(_ payload: ByteBuffer, binary: Bool, on connection: BenchConnection) -> WSLinkEnvelope? {
+        guard binary, payload.readableBytes >= WSLinkChunkHeader.byteCount else {
+            connection.stats.noteError("wslink: unexpected \(binary ? "short binary" : "text") message")
+            return nil
+        }
+        let header = payload.withUnsafeReadableBytes { WSLinkChunkHeader($0)! }
+        do {
+            if header.offset == 0 && Int(header.size) == payload.readableBytes - WSLinkChunkHeader.byteCount {
+                let value = try payload.withUnsafeReadableBytes { raw throws(MsgPackError) in
+                    try MsgPackValue(decoding: UnsafeRawBufferPointer(rebasing: raw[WSLinkChunkHeader.byteCount...]), limits: Self.limits)
+                }
+                return try WSLinkEnvelope(value)
+            }
+            guard let whole = try unchunker.receive(Array(payload.readableBytesView), sizeLimit: 1 << 30, at: .now) else { return nil }
+            return try WSLinkEnvelope(decoding: whole, limits: Self.limits)
+        } catch {
+            connection.stats.noteError("wslink: undecodable message: \(error)")
+            return nil
+        }
+    }
+
+    /// Takes the hello reply; `false` (and an error) for anything else.
+    mutating func acceptHello(_ envelope: WSLinkEnvelope, on connection: BenchConnection) -> Bool {
+        guard case .result(WSLinkEnvelope.helloID, let result) = envelope, let id = result["clientID"]?.stringValue else {
+            connection.stats.noteError("wslink: hello refused: \(envelope)")
+            return false
+        }
+        clientID = id
+        return true
+    }
+
+    /// The sequence number of an `rpc:<clientID>:<n>` id.
+    static func sequence(of id: String) -> UInt64? {
+        id.lastIndex(of: ":").flatMap { UInt64(id[id.index(after: $0)...]) }
+    }
+}
