@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SwitchboardWebSocket", targets: ["SwitchboardWebSocket"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
+        .executable(name: "switchboard-soak", targets: ["switchboard-soak"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -237,5 +238,35 @@ let package = Package(
         ),
 
         // MARK: end of protocol sections
+
+        // MARK: - robustness (issue 8) — fault injection, slow consumers, soak
+
+        .target(
+            name: "SwitchboardFaultInjection",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchboardFaultInjectionTests",
+            dependencies: [
+                "SwitchboardFaultInjection", "SwitchboardCore", "SwitchboardTesting", "SwitchboardWebSocket",
+                "WSLink", "CrossComm", "Siyi", "MsgPack",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "switchboard-soak",
+            dependencies: [
+                "SwitchboardFaultInjection", "SwitchboardCore", "SwitchboardWebSocket", "WSLink", "CrossComm", "Siyi", "MsgPack",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ]
 )
