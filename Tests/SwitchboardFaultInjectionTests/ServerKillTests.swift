@@ -39,9 +39,18 @@ struct ServerKillTests {
         let wslinkLoad = LoadLoop { i in _ = try await wslink.call("demo.add", args: [.integer(Int64(i)), 1], timeout: .seconds(2)) }
         let siyiLoad = LoadLoop { i in _ = try await siyi.request("echo", params: .object([.init(key: "i", value: .integer(Int64(i)))])) }
         let crossCommLoad = LoadLoop { _ in _ = try await crossComm[0].listClients() }
-        let senderLoad = LoadLoop { i in _ = try await crossComm[1].send("load \(i)", to: "carol") }
+        // Paced by a round trip, so the sender cannot flood a debug build's two cores.
+        let senderLoad = LoadLoop { i in
+            _ = try await crossComm[1].send("load \(i)", to: "carol")
+            _ = try await crossComm[1].listClients()
+        }
         let loads = [wslinkLoad, siyiLoad, crossCommLoad, senderLoad]
-        try await waitUntil(.seconds(20), "every load loop running") { loads.allSatisfy { $0.succeeded >= 5 } }
+        do {
+            try await waitUntil(.seconds(20), "every load loop running") { loads.allSatisfy { $0.succeeded >= 5 } }
+        } catch {
+            for load in loads { Issue.record("load loop at \(load.succeeded) calls, ended: \(String(describing: load.endedWith))") }
+            throw error
+        }
 
         try await server.kill()
         let killed = ContinuousClock.now
@@ -76,8 +85,9 @@ struct ServerKillTests {
         // Working again, and the restarted hub's list names exactly the three clients, online.
         let sum: Int = try await wslink.call("demo.add", args: [40, 2])
         #expect(sum == 42)
-        let echo = try await siyi.request("echo", params: .string("after restart"))
-        #expect(echo.data == .string("after restart"))
+        let after = JSONValue.object([.init(key: "after", value: .string("restart"))])
+        let echo = try await siyi.request("echo", params: after)
+        #expect(echo.data == after)
         for client in crossComm {
             let list = try await client.listClients()
             #expect(Set(list.onlineIDs) == Set(ids), "\(client.clientID) sees \(list.onlineIDs)")

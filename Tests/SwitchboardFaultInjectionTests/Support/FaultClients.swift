@@ -42,6 +42,10 @@ struct LoadOutcome: Sendable {
 final class LoadLoop: Sendable {
     private let completed = Atomic<Int>(0)
     private let task = Mutex<Task<LoadOutcome, Never>?>(nil)
+    private let ending = Mutex<(any Error)?>(nil)
+
+    /// The error that ended the loop, once it ended.
+    var endedWith: (any Error)? { ending.withLock { $0 } }
 
     /// Calls that succeeded so far.
     var succeeded: Int { completed.load(ordering: .relaxed) }
@@ -53,6 +57,7 @@ final class LoadLoop: Sendable {
                     try await call(succeeded)
                     completed.add(1, ordering: .relaxed)
                 } catch {
+                    ending.withLock { $0 = error }
                     return LoadOutcome(succeeded: succeeded, error: error)
                 }
             }
