@@ -78,7 +78,8 @@ struct SlowConsumerCommand: AsyncParsableCommand {
         let logger = Logger(label: "switchboard.slow-consumer") { _ in SwiftLogNoOpLogHandler() }
         let process = try await ServerProcess.start(
             binary: server.map { URL(fileURLWithPath: $0) },
-            extraArguments: ["--log-level", "error", "--queue-max-messages", "\(queueMaxMessages)", "--queue-overflow", queueOverflow]
+            // No permessage-deflate: the padding would compress to nothing and never load the socket.
+            extraArguments: ["--log-level", "error", "--queue-max-messages", "\(queueMaxMessages)", "--queue-overflow", queueOverflow, "--no-compression"]
         )
         let proxy = try await StallingProxy.start(targetPort: process.ports.crossComm)
         func client(_ id: String, url: String) -> CrossCommClient {

@@ -86,3 +86,17 @@ extension JSONValue {
         return Int(value?.intValue ?? 0)
     }
 }
+
+/// Runs `body` with a fresh server and always stops it (and deletes its logs) afterwards,
+/// awaited — a `defer { Task { … } }` could outlive the test process and orphan the server.
+func withServer<T>(_ extraArguments: [String] = [], _ body: (ServerProcess) async throws -> T) async throws -> T {
+    let server = try await ServerProcess.start(extraArguments: extraArguments)
+    do {
+        let result = try await body(server)
+        await server.stopAndClean()
+        return result
+    } catch {
+        await server.stopAndClean()
+        throw error
+    }
+}
