@@ -37,7 +37,11 @@ function within(promise, ms, what) {
   ]);
 }
 
-/** Calls `call` back to back until one rejects; resolves with {succeeded, error}. */
+/**
+ * Calls `call` back to back until one rejects; resolves with {succeeded, error}. Each turn
+ * yields to the event loop (a call that settles in a microtask would otherwise starve timers
+ * and sockets).
+ */
 function loadLoop(call) {
   const loop = { succeeded: 0 };
   loop.done = (async () => {
@@ -48,6 +52,7 @@ function loadLoop(call) {
       } catch (error) {
         return { succeeded: loop.succeeded, error };
       }
+      await new Promise((resolve) => setImmediate(resolve));
     }
   })();
   return loop;
@@ -77,7 +82,11 @@ test('kill -9 under load: wslink, CrossComm and siyi JS clients fail pending cal
       'wslink demo.add': loadLoop((i) => session.call('demo.add', [i, 1])),
       'siyi echo': loadLoop((i) => siyi.request('echo', { i })),
       'crosscomm list_clients': loadLoop(() => crossComm[0].listClients()),
-      'crosscomm send': loadLoop((i) => crossComm[1].sendMessage(`load ${i}`, 'text', 'js-alice')),
+      // Paced by a round trip, so the sender cannot flood a debug build's two cores.
+      'crosscomm send': loadLoop(async (i) => {
+        await crossComm[1].sendMessage(`load ${i}`, 'text', 'js-alice');
+        await crossComm[1].listClients();
+      }),
     };
     await waitFor(() => Object.values(loads).every((loop) => loop.succeeded >= 5), 'every load loop running', 20000);
 
