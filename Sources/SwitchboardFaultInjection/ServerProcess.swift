@@ -187,8 +187,8 @@ public final class ServerProcess: Sendable {
     private static func launch(_ binary: URL, _ arguments: [String], directory: URL, launch: Int, timeout: Duration) async throws -> (Process, Ports) {
         let stdoutURL = directory.appendingPathComponent("stdout-\(launch).log")
         let stderrURL = directory.appendingPathComponent("stderr-\(launch).log")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         let stdout = try FileHandle(forWritingTo: stdoutURL)
         let stderr = try FileHandle(forWritingTo: stderrURL)
         defer {

@@ -26,6 +26,9 @@ struct ChurnCommand: AsyncParsableCommand {
     @Option(help: "Concurrent churn workers.")
     var workers = 12
 
+    @Option(help: "Comma-separated protocols to churn: wslink, crosscomm, siyi.")
+    var protocols = "wslink,crosscomm,siyi"
+
     @Option(help: "Seconds between samples.")
     var interval: Double = 30
 
@@ -43,11 +46,13 @@ struct ChurnCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "switchboard.soak") { _ in SwiftLogNoOpLogHandler() }
+        let chosen = protocols.split(separator: ",").compactMap { ChurnWorker.ChurnProtocol(rawValue: String($0)) }
+        guard !chosen.isEmpty else { throw ValidationError("--protocols names none of wslink, crosscomm, siyi") }
         let process = try await ServerProcess.start(binary: server.map { URL(fileURLWithPath: $0) }, extraArguments: ["--log-level", "error"])
         defer { Task { await process.stopAndClean() } }
         guard let idle = ProcessProbe.sample(pid: process.pid) else { throw ValidationError("cannot read /proc/\(process.pid)") }
         print("switchboard serve pid \(process.pid) (\(process.binary.path)); idle: \(idle)")
-        print("churn: \(workers) workers, seed \(seed), \(minutes) min, sample every \(Int(interval)) s")
+        print("churn: \(workers) workers, seed \(seed), \(minutes) min, \(chosen.map(\.rawValue).joined(separator: "+")), sample every \(Int(interval)) s")
 
         let tally = ChurnTally()
         let start = ContinuousClock.now
@@ -56,7 +61,7 @@ struct ChurnCommand: AsyncParsableCommand {
             Task {
                 var worker = ChurnWorker(
                     index: index, wslinkURL: process.wslinkURL, crossCommURL: process.crossCommURL, siyiURL: process.siyiURL,
-                    tally: tally, logger: logger, random: SeededGenerator(seed: seed &+ UInt64(index) &* 7919)
+                    protocols: chosen, tally: tally, logger: logger, random: SeededGenerator(seed: seed &+ UInt64(index) &* 7919)
                 )
                 await worker.run(until: deadline)
             }

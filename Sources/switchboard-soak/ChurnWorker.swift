@@ -32,10 +32,15 @@ final class ChurnTally: Sendable {
 /// and publishes, and disconnects — politely or in the middle of a call — again and again
 /// until the deadline. Every choice comes from its seeded generator.
 struct ChurnWorker {
+    enum ChurnProtocol: String, CaseIterable {
+        case wslink, crosscomm, siyi
+    }
+
     let index: Int
     let wslinkURL: String
     let crossCommURL: String
     let siyiURL: String
+    let protocols: [ChurnProtocol]
     let tally: ChurnTally
     let logger: Logger
     var random: SeededGenerator
@@ -49,10 +54,10 @@ struct ChurnWorker {
             tally.count(tally.connections)
             tally.count(tally.live)
             defer { tally.count(tally.live, -1) }
-            switch Int.random(in: 0..<3, using: &random) {
-            case 0: await wslinkSession(actions: actions, abrupt: abrupt)
-            case 1: await crossCommSession(id: "soak-\(index)-\(session)", actions: actions, abrupt: abrupt)
-            default: await siyiSession(actions: actions, abrupt: abrupt)
+            switch protocols[Int.random(in: 0..<protocols.count, using: &random)] {
+            case .wslink: await wslinkSession(actions: actions, abrupt: abrupt)
+            case .crosscomm: await crossCommSession(id: "soak-\(index)-\(session)", actions: actions, abrupt: abrupt)
+            case .siyi: await siyiSession(actions: actions, abrupt: abrupt)
             }
         }
     }
