@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
-public import SwitchboardCore
+import SwitchboardCore
 import Synchronization
 
 /// A minimal HTTP/1.1 GET over loopback (`Connection: close`, body read to the end), enough

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What Linux reports about a running process (`/proc/<pid>`): resident memory, open file
 /// descriptors and threads. The soak run and the slow-consumer checks sample it.

@@ -51,8 +51,8 @@ struct ChurnCommand: AsyncParsableCommand {
         let process = try await ServerProcess.start(binary: server.map { URL(fileURLWithPath: $0) }, extraArguments: ["--log-level", "error"])
         defer { Task { await process.stopAndClean() } }
         guard let idle = ProcessProbe.sample(pid: process.pid) else { throw ValidationError("cannot read /proc/\(process.pid)") }
-        print("switchboard serve pid \(process.pid) (\(process.binary.path)); idle: \(idle)")
-        print("churn: \(workers) workers, seed \(seed), \(minutes) min, \(chosen.map(\.rawValue).joined(separator: "+")), sample every \(Int(interval)) s")
+        say("switchboard serve pid \(process.pid) (\(process.binary.path)); idle: \(idle)")
+        say("churn: \(workers) workers, seed \(seed), \(minutes) min, \(chosen.map(\.rawValue).joined(separator: "+")), sample every \(Int(interval)) s")
 
         let tally = ChurnTally()
         let start = ContinuousClock.now
@@ -76,7 +76,7 @@ struct ChurnCommand: AsyncParsableCommand {
             guard let probe = ProcessProbe.sample(pid: process.pid) else { throw ValidationError("the server exited: \(process.log().suffix(2000))") }
             samples.append((elapsed, probe))
             let stats = try? await process.stats()
-            print(line(elapsed: elapsed, probe: probe, stats: stats, tally: tally))
+            say(line(elapsed: elapsed, probe: probe, stats: stats, tally: tally))
             next = next + every
         }
         for task in workerTasks { await task.value }
@@ -85,7 +85,7 @@ struct ChurnCommand: AsyncParsableCommand {
         let drained = try? await process.waitForStats(timeout: .seconds(20), "sessions drained") { $0["sessions"]?.intValue == 0 }
         guard let final = ProcessProbe.sample(pid: process.pid) else { throw ValidationError("the server exited") }
         let elapsed = Int((ContinuousClock.now - start).components.seconds)
-        print(line(elapsed: elapsed, probe: final, stats: drained, tally: tally) + "  (drained)")
+        say(line(elapsed: elapsed, probe: final, stats: drained, tally: tally) + "  (drained)")
 
         var failures: [String] = []
         if drained == nil { failures.append("sessions did not return to 0 within 20 s of the drivers stopping") }
@@ -100,17 +100,17 @@ struct ChurnCommand: AsyncParsableCommand {
             if let worst = later.max(by: { $0.residentBytes < $1.residentBytes }), worst.residentBytes > limit {
                 failures.append(String(format: "RSS reached %.1f MiB > warm-up %.1f MiB + %d MiB", mib(worst.residentBytes), mib(warm.probe.residentBytes), rssGrowthMiB))
             }
-            print(String(format: "bounds: RSS ≤ %.1f MiB (warm-up at %d s + %d MiB), threads ≤ %d, fds after drain ≤ %d, sessions after drain = 0",
+            say(String(format: "bounds: RSS ≤ %.1f MiB (warm-up at %d s + %d MiB), threads ≤ %d, fds after drain ≤ %d, sessions after drain = 0",
                          mib(limit), warm.elapsed, rssGrowthMiB, idle.threads + threadSlack, idle.openFileDescriptors + fdSlack))
         }
         let operations = tally.value(tally.operations)
         if operations == 0 { failures.append("no operation completed") }
         let errors = tally.value(tally.unexpectedErrors)
-        print("churn: \(tally.value(tally.connections)) connections (\(tally.value(tally.abrupt)) left mid-call), \(operations) calls, \(tally.value(tally.publishes)) publishes, \(errors) unexpected errors\(tally.lastUnexpected.map { " (last: \($0))" } ?? "")")
+        say("churn: \(tally.value(tally.connections)) connections (\(tally.value(tally.abrupt)) left mid-call), \(operations) calls, \(tally.value(tally.publishes)) publishes, \(errors) unexpected errors\(tally.lastUnexpected.map { " (last: \($0))" } ?? "")")
         if failures.isEmpty {
-            print("soak: PASS")
+            say("soak: PASS")
         } else {
-            for failure in failures { print("soak: FAIL \(failure)") }
+            for failure in failures { say("soak: FAIL \(failure)") }
             throw ExitCode(1)
         }
     }

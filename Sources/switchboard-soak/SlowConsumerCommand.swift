@@ -44,23 +44,23 @@ struct SlowConsumerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        print("slow-consumer: \(receivers) receivers, \(messages) messages × \(bytes) B, policy \(queueMaxMessages) messages / \(queueOverflow), \(rounds) rounds")
+        say("slow-consumer: \(receivers) receivers, \(messages) messages × \(bytes) B, policy \(queueMaxMessages) messages / \(queueOverflow), \(rounds) rounds")
         var baseline: [Result] = []
         var stalled: [Result] = []
         for round in 1...rounds {
             for withStalled in [false, true] {
                 let result = try await measure(stalledReceiver: withStalled)
                 if withStalled { stalled.append(result) } else { baseline.append(result) }
-                print("round \(round) \(withStalled ? "with stalled" : "baseline    "): "
+                say("round \(round) \(withStalled ? "with stalled" : "baseline    "): "
                       + String(format: "%8.0f msg/s per receiver  p50 %7.2f ms  p99 %7.2f ms  server RSS +%.1f MiB", result.throughput, result.p50, result.p99, mib(result.peakRSSGrowth))
                       + (withStalled ? "  dropped \(result.stats?["dropped_frames"]?.intValue ?? -1), overflow closes \(result.stats?["overflow_closes"]?.intValue ?? -1)" : ""))
             }
         }
         let base = median(baseline)
         let slow = median(stalled)
-        print(String(format: "median baseline:     %8.0f msg/s  p50 %7.2f ms  p99 %7.2f ms", base.throughput, base.p50, base.p99))
-        print(String(format: "median with stalled: %8.0f msg/s  p50 %7.2f ms  p99 %7.2f ms", slow.throughput, slow.p50, slow.p99))
-        print(String(format: "difference: throughput %+.1f %%, p50 %+.1f %%, p99 %+.1f %%",
+        say(String(format: "median baseline:     %8.0f msg/s  p50 %7.2f ms  p99 %7.2f ms", base.throughput, base.p50, base.p99))
+        say(String(format: "median with stalled: %8.0f msg/s  p50 %7.2f ms  p99 %7.2f ms", slow.throughput, slow.p50, slow.p99))
+        say(String(format: "difference: throughput %+.1f %%, p50 %+.1f %%, p99 %+.1f %%",
                      percent(slow.throughput, base.throughput), percent(slow.p50, base.p50), percent(slow.p99, base.p99)))
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `switchboard-soak`: the robustness drivers of issue 8, against a real `switchboard serve`.
 ///
@@ -14,4 +15,9 @@ struct SoakTool: AsyncParsableCommand {
         abstract: "Soak and slow-consumer drivers for switchboard serve.",
         subcommands: [ChurnCommand.self, SlowConsumerCommand.self]
     )
+}
+
+/// Prints a line unbuffered: the samples are meant to be watched live, also through a pipe.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
