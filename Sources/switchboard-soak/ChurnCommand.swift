@@ -49,7 +49,16 @@ struct ChurnCommand: AsyncParsableCommand {
         let chosen = protocols.split(separator: ",").compactMap { ChurnWorker.ChurnProtocol(rawValue: String($0)) }
         guard !chosen.isEmpty else { throw ValidationError("--protocols names none of wslink, crosscomm, siyi") }
         let process = try await ServerProcess.start(binary: server.map { URL(fileURLWithPath: $0) }, extraArguments: ["--log-level", "error"])
-        defer { Task { await process.stopAndClean() } }
+        do {
+            try await churn(process, logger: logger, protocols: chosen)
+        } catch {
+            await process.stopAndClean()
+            throw error
+        }
+        await process.stopAndClean()
+    }
+
+    private func churn(_ process: ServerProcess, logger: Logger, protocols chosen: [ChurnWorker.ChurnProtocol]) async throws {
         guard let idle = ProcessProbe.sample(pid: process.pid) else { throw ValidationError("cannot read /proc/\(process.pid)") }
         say("switchboard serve pid \(process.pid) (\(process.binary.path)); idle: \(idle)")
         say("churn: \(workers) workers, seed \(seed), \(minutes) min, \(chosen.map(\.rawValue).joined(separator: "+")), sample every \(Int(interval)) s")

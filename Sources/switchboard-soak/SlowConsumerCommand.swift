@@ -81,6 +81,15 @@ struct SlowConsumerCommand: AsyncParsableCommand {
             // No permessage-deflate: the padding would compress to nothing and never load the socket.
             extraArguments: ["--log-level", "error", "--queue-max-messages", "\(queueMaxMessages)", "--queue-overflow", queueOverflow, "--no-compression"]
         )
+        do {
+            return try await measure(process, stalledReceiver: stalledReceiver, logger: logger)
+        } catch {
+            await process.stopAndClean()
+            throw error
+        }
+    }
+
+    private func measure(_ process: ServerProcess, stalledReceiver: Bool, logger: Logger) async throws -> Result {
         let proxy = try await StallingProxy.start(targetPort: process.ports.crossComm)
         func client(_ id: String, url: String) -> CrossCommClient {
             let transport = WebSocketClientTransport(configuration: .init(url: url), logger: logger)
