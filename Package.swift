@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "SwitchboardFuzzing", targets: ["SwitchboardFuzzing"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
         .executable(name: "switchboard-echo", targets: ["switchboard-echo"]),
+        .executable(name: "switchboard-soak", targets: ["switchboard-soak"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -283,6 +284,36 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             path: "Benchmarks/Sources/switchboard-echo",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: - robustness (issue 8) — fault injection, slow consumers, soak
+
+        .target(
+            name: "SwitchboardFaultInjection",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchboardFaultInjectionTests",
+            dependencies: [
+                "SwitchboardFaultInjection", "SwitchboardCore", "SwitchboardTesting", "SwitchboardWebSocket",
+                "WSLink", "CrossComm", "Siyi", "MsgPack",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "switchboard-soak",
+            dependencies: [
+                "SwitchboardFaultInjection", "SwitchboardCore", "SwitchboardWebSocket", "WSLink", "CrossComm", "Siyi", "MsgPack",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

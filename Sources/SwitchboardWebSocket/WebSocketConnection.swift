@@ -70,7 +70,7 @@ enum WebSocketConnection {
 
     final class Writer: FrameWriter {
         private let outbound: WebSocketOutboundWriter
-        private let channel: (any Channel)?
+        private weak let channel: (any Channel)?
         private let closeTimeout: Duration
         private let logger: Logger
         private let closed = Atomic<Bool>(false)
@@ -107,7 +107,10 @@ enum WebSocketConnection {
                 // because sending it can itself block on a peer that stopped reading.
                 let deadline = TimeAmount.nanoseconds(Int64(closeTimeout.components.seconds) * 1_000_000_000
                     + Int64(closeTimeout.components.attoseconds / 1_000_000_000))
-                channel.eventLoop.scheduleTask(in: deadline) { channel.close(promise: nil) }
+                let deadlineClose = channel.eventLoop.scheduleTask(in: deadline) { channel.close(promise: nil) }
+                // Cancelled once the channel is closed, so the task does not keep the closed
+                // channel (and its buffers) alive for the rest of the deadline.
+                channel.closeFuture.whenComplete { _ in deadlineClose.cancel() }
             }
             guard code.isSendable else {
                 // 1005/1006/1015 describe a close locally and must never appear on the wire.

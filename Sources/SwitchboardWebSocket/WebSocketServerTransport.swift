@@ -233,7 +233,7 @@ public final class WebSocketServerTransport: ServerTransport {
             route: Route(listener: listener.name, pathPattern: route.pathPattern, adapter: route.adapter),
             path: uri.path,
             query: uri.query,
-            peer: channel.remoteAddress.map(Self.describe),
+            peer: channel?.remoteAddress.map(Self.describe),
             headers: headers,
             isSecure: listener.tls != nil
         )

@@ -137,11 +137,16 @@ public final class WSLinkClient<Transport: ClientTransport>: Sendable {
     // MARK: internals
 
     private func readyClientID() async throws -> String {
-        await changes.wait { state.withLock { $0.clientID != nil || $0.terminal != nil } }
-        try Task.checkCancellation()
-        return try state.withLock { state in
-            if let terminal = state.terminal { throw terminal }
-            return state.clientID!
+        while true {
+            await changes.wait { state.withLock { $0.clientID != nil || $0.terminal != nil } }
+            try Task.checkCancellation()
+            let clientID = try state.withLock { state in
+                if let terminal = state.terminal { throw terminal }
+                return state.clientID
+            }
+            // nil: the connection dropped between the wake-up and this check (the soak run
+            // found it); wait for the next hello instead of trapping.
+            if let clientID { return clientID }
         }
     }
 

@@ -63,6 +63,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-compression"), help: "Do not offer permessage-deflate.")
     var noCompression = false
 
+    @Option(name: .customLong("queue-max-messages"), help: "Most messages queued for one session before --queue-overflow applies.")
+    var queueMaxMessages = OutboundQueuePolicy.default.maxMessages
+
+    @Option(name: .customLong("queue-max-bytes"), help: "Most bytes queued for one session before --queue-overflow applies.")
+    var queueMaxBytes = OutboundQueuePolicy.default.maxBytes
+
+    @Option(name: .customLong("queue-overflow"), help: "What a full session queue does: close (4002), drop-newest or drop-oldest.")
+    var queueOverflow = QueueOverflowOption.close
+
+    @Flag(name: .customLong("stats"), help: "Serve session counters and queue occupancy as JSON at GET /stats on the main port.")
+    var stats = false
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -72,6 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if timeout < 0 || pingInterval < 0 { throw ValidationError("durations must not be negative") }
         if maxMessageSize < 1024 { throw ValidationError("--max-message-size must be at least 1024") }
+        if queueMaxMessages < 1 || queueMaxBytes < 1 { throw ValidationError("--queue-max-messages and --queue-max-bytes must be positive") }
+        if stats && port == .off { throw ValidationError("--stats is served on the main port, which is off") }
         if Logger.Level(rawValue: logLevel.lowercased()) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -82,8 +96,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = makeLogger()
-        let transport = WebSocketServerTransport(configuration: try transportConfiguration(), logger: logger)
-        let sessions = SessionManager(logger: logger)
+        let sessions = SessionManager(
+            queuePolicy: OutboundQueuePolicy(maxMessages: queueMaxMessages, maxBytes: queueMaxBytes, overflow: queueOverflow.overflow),
+            logger: logger
+        )
+        let transport = WebSocketServerTransport(configuration: try transportConfiguration(sessions: sessions), logger: logger)
         let adapters: [any ProtocolAdapter] = [EchoAdapter()]
             + wslinkAdapters(sessions: sessions, logger: logger)
             + crossCommAdapters(sessions: sessions, logger: logger)
@@ -122,7 +139,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    func transportConfiguration() throws -> WebSocketServerTransport.Configuration {
+    func transportConfiguration(sessions: SessionManager? = nil) throws -> WebSocketServerTransport.Configuration {
         let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } }
         var listeners: [WebSocketListener] = []
         if case .port(let number) = port {
@@ -138,7 +155,7 @@ struct ServeCommand: AsyncParsableCommand {
                 ],
                 contentDirectory: content ?? DefaultContent.directory(),
                 tls: tls,
-                httpEndpoints: [wslinkLauncherEndpoint(secure: tls != nil)]
+                httpEndpoints: [wslinkLauncherEndpoint(secure: tls != nil)] + (stats ? sessions.map { [statsEndpoint(sessions: $0)] } ?? [] : [])
             ))
         }
         if case .port(let number) = crossCommPort {

@@ -29,13 +29,24 @@ function stopper(child, label) {
 }
 
 /**
- * Runs `switchboard serve` on 127.0.0.1 with every port 0.
+ * Runs `switchboard serve` on 127.0.0.1 with every port 0, or on the given `ports` (a restart
+ * on the same ports; the CrossComm file store then takes a free port).
+ * `kill()` ends it with SIGKILL, like a crash.
  * @param {string[]} [extraArgs]
- * @returns {Promise<{urls: {wslink?: string, content?: string, crosscomm?: string, siyi?: string}, stderr: () => string, stop: () => Promise<void>}>}
+ * @param {{ports?: {main: number, crosscomm: number, siyi: number}}} [options]
+ * @returns {Promise<{urls: {wslink?: string, content?: string, crosscomm?: string, siyi?: string}, stderr: () => string, stop: () => Promise<void>, kill: () => Promise<void>}>}
  */
-export function startSwitchboard(extraArgs = []) {
-  const child = spawn(binary(), ['serve', '--host', '127.0.0.1', '--port', '0', '--crosscomm-port', '0', '--siyi-port', '0', ...extraArgs], {
+export function startSwitchboard(extraArgs = [], { ports } = {}) {
+  const portArgs = ports
+    ? ['--port', String(ports.main), '--crosscomm-port', String(ports.crosscomm), '--crosscomm-files-port', '0', '--siyi-port', String(ports.siyi)]
+    : ['--port', '0', '--crosscomm-port', '0', '--siyi-port', '0'];
+  const child = spawn(binary(), ['serve', '--host', '127.0.0.1', ...portArgs, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const kill = () => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
   });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-20000); });
@@ -57,7 +68,7 @@ export function startSwitchboard(extraArgs = []) {
       if (urls.crosscomm && urls.siyi && (urls.wslink || urls.content)) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        resolve({ urls, stderr: () => stderr, stop });
+        resolve({ urls, stderr: () => stderr, stop, kill });
       }
     });
   });
