@@ -224,7 +224,8 @@ public final class WebSocketServerTransport: ServerTransport {
     ) async {
         let id = ConnectionID(rawValue: nextConnectionID.add(1, ordering: .relaxed).newValue)
         let channel = context.requestContext.channel
-        await WebSocketUnmasker.install(on: channel)
+        // Without the channel (already gone) NIO's own byte-wise unmasking still applies.
+        if let channel { await WebSocketUnmasker.install(on: channel) }
         let uri = context.request.uri
         var headers = Headers()
         for field in context.request.headers { headers.append(name: field.name.canonicalName, value: field.value) }
