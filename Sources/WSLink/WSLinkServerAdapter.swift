@@ -56,8 +56,10 @@ public struct WSLinkServerAdapter: ProtocolAdapter {
         let calls = CallTracker()
         await withDiscardingTaskGroup { group in
             group.addTask {
-                // Closes connections that never complete a hello (the Python server keeps them forever).
-                try? await Task.sleep(for: configuration.handshakeTimeout)
+                // Closes connections that never complete a hello (the Python server keeps them
+                // forever). Ends as soon as the hello succeeds: a task sleeping out the whole
+                // handshake window would cost every idle session its memory for that long.
+                _ = try? await withTimeout(configuration.handshakeTimeout) { await calls.waitUntilAuthenticated() }
                 if !Task.isCancelled && !calls.isAuthenticated {
                     logger.info("closing: no successful wslink.hello", metadata: ["close.code": "\(CloseCode.policyViolation)"])
                     session.close(code: .policyViolation, reason: "no successful wslink.hello within \(configuration.handshakeTimeout)")
@@ -131,6 +133,9 @@ public struct WSLinkServerAdapter: ProtocolAdapter {
         return difference == 0
     }
 
+    // Not inlined: its locals would otherwise enlarge the read loop's async frame, which every
+    // open session keeps for its whole life (≈ 2.7 KiB per idle session, BENCHMARKS.md).
+    @inline(never)
     private func send(
         _ envelope: WSLinkEnvelope,
         generation: WSLinkGeneration,
@@ -169,7 +174,15 @@ final class CallTracker: Sendable {
 
     var isAuthenticated: Bool { state.withLock { $0.authenticated } }
 
-    func markAuthenticated() { state.withLock { $0.authenticated = true } }
+    func markAuthenticated() {
+        state.withLock { $0.authenticated = true }
+        changes.notify()
+    }
+
+    /// Returns once the hello succeeded, or when the waiting task is cancelled.
+    func waitUntilAuthenticated() async {
+        await changes.wait { isAuthenticated }
+    }
 
     func waitForSlot(limit: Int) async {
         await changes.wait { state.withLock { $0.running < limit } }
