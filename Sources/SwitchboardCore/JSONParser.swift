@@ -32,6 +32,10 @@ struct JSONParser {
     let options: JSONParseOptions
     var position = 0
 
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09
+    }
+
     init(bytes: [UInt8], options: JSONParseOptions) {
         self.bytes = bytes
         self.options = options
@@ -53,7 +57,7 @@ struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x0a, 0x0d, 0x09].contains(bytes[position]) { position += 1 }
+        while position < bytes.count, Self.isWhitespace(bytes[position]) { position += 1 }
     }
 
     private mutating func expect(_ literal: String, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
@@ -131,7 +135,20 @@ struct JSONParser {
 
     private mutating func parseString() throws(JSONParseError) -> String {
         position += 1
-        var utf8: [UInt8] = []
+        // Fast path for strings without escapes (nearly all): validate the run in place
+        // instead of copying it byte by byte into a scratch array first.
+        var end = position
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\\") {
+            if bytes[end] == UInt8(ascii: "\"") {
+                let start = position
+                position = end + 1
+                guard let string = String(validating: bytes[start ..< end], as: UTF8.self) else { throw fail("invalid UTF-8") }
+                return string
+            }
+            end += 1
+        }
+        var utf8 = Array(bytes[position ..< end])
+        position = end
         while true {
             guard position < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[position]

@@ -68,6 +68,13 @@ extension JSONValue: CustomStringConvertible {
     /// A string literal escaped the way Python's `json` encoder does.
     public static func writeString(_ string: String, to output: inout String, asciiOnly: Bool) {
         output += "\""
+        // Most strings (ids, keys, plain text) need no escape: append them whole instead of
+        // scalar by scalar, which dominated CrossComm forwarding in the profile (BENCHMARKS.md).
+        if !string.utf8.contains(where: { needsEscape($0, asciiOnly: asciiOnly) }) {
+            output += string
+            output += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
@@ -90,6 +97,11 @@ extension JSONValue: CustomStringConvertible {
             }
         }
         output += "\""
+    }
+
+    /// Whether this UTF-8 byte starts (or is part of) something the slow path escapes.
+    private static func needsEscape(_ byte: UInt8, asciiOnly: Bool) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || (asciiOnly && byte > 0x7e)
     }
 
     private static func appendEscape(_ unit: UInt32, to output: inout String) {
