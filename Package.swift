@@ -266,7 +266,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard-bench",
             dependencies: [
-                "MsgPack", "SwitchboardCore", "WSLink", "CrossComm", "Siyi",
+                "MsgPack", "SwitchboardCore", "WSLink", "CrossComm", "Siyi", "SwitchboardFaultInjection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Foundation
+import SwitchboardFaultInjection
 
-/// CPU time and resident memory of a process, read from /proc.
+/// CPU time and resident memory of a process at one instant (``ProcessProbe`` reads /proc).
 struct ProcessSample: Sendable {
     /// utime + stime in clock ticks.
     var cpuTicks: Int
@@ -8,26 +9,17 @@ struct ProcessSample: Sendable {
     var rssKiB: Int
     var taken: UInt64
 
-    static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-
     /// `nil` when the process does not exist (or /proc is not readable).
     static func read(pid: Int32) -> ProcessSample? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after "(comm)": state is field 3, utime 14 and stime 15 (1-based).
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
-        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
-            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") } ?? 0
-        return ProcessSample(cpuTicks: user + system, rssKiB: rss, taken: monotonicNanoseconds())
+        guard let probe = ProcessProbe.sample(pid: pid) else { return nil }
+        return ProcessSample(cpuTicks: probe.cpuTicks, rssKiB: probe.residentBytes / 1024, taken: monotonicNanoseconds())
     }
 
     /// Percent of one core used between two samples.
     static func cpuPercent(from start: ProcessSample, to end: ProcessSample) -> Double {
         let seconds = Double(end.taken - start.taken) / 1e9
         guard seconds > 0 else { return 0 }
-        return Double(end.cpuTicks - start.cpuTicks) / ticksPerSecond / seconds * 100
+        return Double(end.cpuTicks - start.cpuTicks) / ProcessProbe.ticksPerSecond / seconds * 100
     }
 
     /// CPUs this process may run on (its affinity, as `taskset` sets it).
