@@ -25,7 +25,7 @@ rows = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     fields = dict(re.findall(r"(\w+)=(\S+)", line))
     label = line.split()[0]
-    rows[(fields["mode"], fields["size"], label)].append((float(fields["server_cpu_us_per_msg"]), float(fields["msgs_per_s"]), float(fields["server_cpu_pct"])))
+    rows[(fields["scenario"], fields["payload"], label)].append((float(fields["server_cpu_us_per_msg"]), float(fields["msgs_per_s"]), float(fields["server_cpu_pct"])))
 print(f"{'scenario':22} {'binary':10} {'cpu_us/msg':>10} {'msgs/s':>10} {'server_cpu%':>11}  runs")
 for (mode, size, label), values in sorted(rows.items()):
     cpu = statistics.median(v[0] for v in values)
