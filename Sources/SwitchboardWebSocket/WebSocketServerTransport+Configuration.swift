@@ -98,6 +98,15 @@ public struct WebSocketRoute: Sendable, Hashable {
     public var matchesAnyPath: Bool { pathPattern == "*" }
 }
 
+extension WebSocketListener {
+    /// The route serving `path`: an exact match first (a trailing `/` ignored, as Hummingbird's
+    /// router did), then a `*` route.
+    func route(forPath path: String) -> WebSocketRoute? {
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        return routes.first { !$0.matchesAnyPath && $0.pathPattern == trimmed } ?? routes.first(where: \.matchesAnyPath)
+    }
+}
+
 /// PEM files for a TLS listener.
 public struct TLSFiles: Sendable, Hashable {
     /// Certificate chain (PEM), leaf first.

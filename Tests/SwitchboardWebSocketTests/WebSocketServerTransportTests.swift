@@ -60,6 +60,29 @@ struct WebSocketServerTransportTests {
         }
     }
 
+    @Test("upgrades go to the exact path (trailing slash ignored), then to a * route; no route refuses with 400")
+    func upgradeRouting() async throws {
+        let seen = Recorder<String>()
+        let probe = ProbeAdapter { connection, session in
+            seen.append("\(connection.info.route.pathPattern) \(connection.info.path) \(connection.info.query ?? "-")")
+            for try await frame in connection.inbound { try await session.send(frame) }
+        }
+        let routes = [WebSocketRoute("/probe", adapter: "probe"), WebSocketRoute("*", adapter: "probe")]
+        try await TestServer.with(TestServer.configuration(routes: routes), adapters: [probe]) { server in
+            for path in ["/probe", "/probe/?a=1", "/elsewhere/deep?b=2"] {
+                let head = try await RawSocket(port: server.port).upgrade(path: path)
+                #expect(head.hasPrefix("HTTP/1.1 101"), "\(path): \(head)")
+            }
+            try await waitUntil(.seconds(5), "three sessions seen") { seen.values.count == 3 }
+            #expect(Set(seen.values) == ["/probe /probe -", "/probe /probe/ a=1", "* /elsewhere/deep b=2"])
+        }
+        try await TestServer.with { server in
+            let head = try await RawSocket(port: server.port).upgrade(path: "/nowhere")
+            #expect(head.hasPrefix("HTTP/1.1 400"), "\(head)")
+            try await expectEchoWorks(server)
+        }
+    }
+
     @Test("an oversized message closes with 1009 and the server keeps serving")
     func oversizedMessage() async throws {
         try await TestServer.with(TestServer.configuration(maxMessageSize: 64 << 10)) { server in
