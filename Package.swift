@@ -252,7 +252,12 @@ let package = Package(
         // through the env-gated `switchboard-fuzz` executable below.
         .target(
             name: "SwitchboardFuzzing",
-            dependencies: ["MsgPack", "SwitchboardCore", "WSLink", "CrossComm", "Siyi"],
+            dependencies: [
+                "MsgPack", "SwitchboardCore", "WSLink", "CrossComm", "Siyi", "SwitchboardWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -41,10 +41,21 @@ def chunked(frame, parts):
     return out
 
 
+def masked_frame(is_text, payload):
+    """One final client frame (RFC 6455 §5.2), masked with a fixed key."""
+    key = bytes([0x37, 0xfa, 0x21, 0x3d])
+    head = bytes([0x81 if is_text else 0x82])
+    if len(payload) < 126:
+        head += bytes([0x80 | len(payload)])
+    else:
+        head += bytes([0x80 | 126]) + struct.pack(">H", len(payload))
+    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+
+
 def main():
     vectors_dir, out_dir = sys.argv[1], sys.argv[2]
     load = lambda name: json.load(open(os.path.join(vectors_dir, name + ".json")))["vectors"]
-    seeds = {target: set() for target in ("msgpack", "wslink-v2", "wslink-v1", "crosscomm", "siyi", "json")}
+    seeds = {target: set() for target in ("msgpack", "wslink-v2", "wslink-v1", "crosscomm", "siyi", "json", "upgrade")}
 
     v2 = load("wslink-v2")
     sessions = {}
@@ -83,6 +94,25 @@ def main():
                 continue
             seeds[name].add(data)
             seeds["json"].add(data)
+
+    # upgrade: the captured client handshake on each routed path, alone and followed by the
+    # first client->server frame of each protocol, masked as a client sends it.
+    request = json.load(open(os.path.join(vectors_dir, "crosscomm.json")))["handshake"]["request"]
+    heads = []
+    for path in ("/ws", "/echo", "/unrouted"):
+        lines = [f"GET {path} HTTP/1.1"] + request[1:]
+        heads.append(("\r\n".join(lines) + "\r\n\r\n").encode())
+    firsts = []
+    for name in ("wslink-v2", "wslink-v1", "crosscomm", "siyi"):
+        for vector in load(name):
+            data = frame_bytes(vector)
+            if data is not None and vector["direction"] == "client->server":
+                firsts.append((vector.get("frame") == "text" or name in ("crosscomm", "siyi"), data))
+                break
+    for head in heads:
+        seeds["upgrade"].add(head)
+        for is_text, data in firsts:
+            seeds["upgrade"].add(head + masked_frame(is_text, data[:4096]))
 
     for target, items in seeds.items():
         directory = os.path.join(out_dir, target)

@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-targets_all=(msgpack wslink-v2 wslink-v1 crosscomm siyi json)
+targets_all=(msgpack wslink-v2 wslink-v1 crosscomm siyi json upgrade)
 which=${1:-all}
 seconds=${2:-60}
 jobs=${FUZZ_JOBS:-1}

@@ -20,6 +20,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case siyi
     /// SwitchboardCore's JSON parser (both entry points, all write styles).
     case json
+    /// A connection's first bytes through the server's HTTP/1 + WebSocket upgrade pipeline.
+    case upgrade
 
     /// Runs the harness on one input.
     public func run(_ input: [UInt8]) throws(FuzzInvariantViolation) {
@@ -30,6 +32,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .crosscomm: try CrossCommHarness.run(input)
         case .siyi: try SiyiHarness.run(input)
         case .json: try JSONHarness.run(input)
+        case .upgrade: try UpgradeHarness.run(input)
         }
     }
 }

@@ -37,7 +37,7 @@ public final class WebSocketServerTransport: ServerTransport {
 
     /// The configuration in force.
     public let configuration: Configuration
-    private let logger: Logger
+    let logger: Logger
     private let state = Mutex(State())
     private let changes = ChangeNotifier()
     private let nextConnectionID = Atomic<UInt64>(0)
@@ -172,34 +172,12 @@ public final class WebSocketServerTransport: ServerTransport {
                 httpRouter.get(path) { request, _ in UpgradeRequired.response(path: request.uri.path) }
             }
         }
-        var webSocket = HummingbirdWebSocket.WebSocketServerConfiguration(
-            maxFrameSize: configuration.maxMessageSize,
-            extensions: configuration.compression ? [BoundedDeflate.factory(maxMessageSize: configuration.maxMessageSize)] : [],
-            autoPing: configuration.ping.map { .enabled(timePeriod: $0.interval) } ?? .disabled,
-            closeTimeout: configuration.closeTimeout,
-            validateUTF8: true
-        )
-        webSocket.maxFrameSize = configuration.maxMessageSize
-        // Upgrades are routed here rather than through a Hummingbird `ws` router: that router
-        // parks the handler with a copy of its request context inside a box the context itself
-        // holds, a cycle that kept ≈ 1 KiB of every closed connection (found by the soak run,
-        // ROBUSTNESS.md). Deciding synchronously also spares a task per upgrade.
-        var server: HTTPServerBuilder = .http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { head, channel, _ in
-            let uri = URI(head.path ?? "/")
-            guard !self.isDraining, let route = listener.route(forPath: uri.path) else { return .dontUpgrade }
-            let request = UpgradeRequest(uri: uri, headers: head.headerFields)
-            // Weak: the handler travels through the channel's own upgrade machinery.
-            return .upgrade([:]) { [weak channel] inbound, outbound, _ in
-                await self.serve(
-                    inbound: inbound,
-                    outbound: outbound,
-                    request: request,
-                    channel: channel,
-                    listener: listener,
-                    route: route,
-                    handler: handler
-                )
-            }
+        // Upgrades are routed by `upgradeDecision` rather than through a Hummingbird `ws` router:
+        // that router parks the handler with a copy of its request context inside a box the
+        // context itself holds, a cycle that kept ≈ 1 KiB of every closed connection (found by
+        // the soak run, ROBUSTNESS.md). Deciding synchronously also spares a task per upgrade.
+        var server: HTTPServerBuilder = .http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { head, channel, _ in
+            self.upgradeDecision(head, channel: channel, listener: listener, handler: handler)
         }
         if let tls = listener.tls {
             server = try .tls(server, tlsConfiguration: Self.tlsConfiguration(tls))
@@ -215,6 +193,42 @@ public final class WebSocketServerTransport: ServerTransport {
             },
             logger: httpLogger
         )
+    }
+
+    var webSocketConfiguration: HummingbirdWebSocket.WebSocketServerConfiguration {
+        var webSocket = HummingbirdWebSocket.WebSocketServerConfiguration(
+            maxFrameSize: configuration.maxMessageSize,
+            extensions: configuration.compression ? [BoundedDeflate.factory(maxMessageSize: configuration.maxMessageSize)] : [],
+            autoPing: configuration.ping.map { .enabled(timePeriod: $0.interval) } ?? .disabled,
+            closeTimeout: configuration.closeTimeout,
+            validateUTF8: true
+        )
+        webSocket.maxFrameSize = configuration.maxMessageSize
+        return webSocket
+    }
+
+    /// Whether the upgrade request `head` on `listener` becomes a WebSocket, and who serves it.
+    func upgradeDecision(
+        _ head: HTTPRequest,
+        channel: any Channel,
+        listener: WebSocketListener,
+        handler: @escaping @Sendable (Connection) async -> Void
+    ) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        let uri = URI(head.path ?? "/")
+        guard !isDraining, let route = listener.route(forPath: uri.path) else { return .dontUpgrade }
+        let request = UpgradeRequest(uri: uri, headers: head.headerFields)
+        // Weak: the handler travels through the channel's own upgrade machinery.
+        return .upgrade([:]) { [weak channel] inbound, outbound, _ in
+            await self.serve(
+                inbound: inbound,
+                outbound: outbound,
+                request: request,
+                channel: channel,
+                listener: listener,
+                route: route,
+                handler: handler
+            )
+        }
     }
 
     private func serve(

@@ -23,6 +23,9 @@ struct SlowConsumerCommand: AsyncParsableCommand {
     @Option(help: "Bytes of text per message.")
     var bytes = 1024
 
+    @Option(help: "Messages per second the publisher sends (0: as fast as its socket takes them). Below the server's capacity, latency is the server's forwarding delay; at 0 it is the depth of the backlog.")
+    var rate = 0
+
     @Option(help: "Runs of each kind (alternating); medians are reported.")
     var rounds = 3
 
@@ -44,7 +47,7 @@ struct SlowConsumerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        say("slow-consumer: \(receivers) receivers, \(messages) messages × \(bytes) B, policy \(queueMaxMessages) messages / \(queueOverflow), \(rounds) rounds")
+        say("slow-consumer: \(receivers) receivers, \(messages) messages × \(bytes) B, \(rate > 0 ? "\(rate)/s" : "flood"), policy \(queueMaxMessages) messages / \(queueOverflow), \(rounds) rounds")
         var baseline: [Result] = []
         var stalled: [Result] = []
         for round in 1...rounds {
@@ -122,7 +125,12 @@ struct SlowConsumerCommand: AsyncParsableCommand {
         }
         let padding = String(repeating: "x", count: max(0, bytes - 24))
         let started = ContinuousClock.now
-        for _ in 0..<messages {
+        for index in 0..<messages {
+            if rate > 0 {
+                // Pacing against the schedule, not per message, so a late send is caught up.
+                let due = started + .nanoseconds(Int64(index) * 1_000_000_000 / Int64(rate))
+                if due > .now { try await Task.sleep(until: due, clock: .continuous) }
+            }
             try await publisher.send("\((ContinuousClock.now - origin).nanoseconds) \(padding)")
         }
         try await withTimeout(.seconds(300), "receivers got every message") {

@@ -1,0 +1,29 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+public import NIOCore
+public import SwitchboardCore
+
+@_spi(Fuzzing)
+extension WebSocketServerTransport {
+    /// Sets `channel` up exactly as a connection accepted on the listener named `listenerName`
+    /// (TLS left out): Hummingbird's HTTP/1 pipeline with the WebSocket upgrader and this
+    /// transport's upgrade decision. Lets the fuzz targets drive the upgrade path in-process
+    /// through an `EmbeddedChannel`; upgraded connections go to `handler`, plain requests get 404.
+    public func installConnectionPipeline(
+        on channel: any Channel,
+        listenerName: String,
+        handler: @escaping @Sendable (Connection) async -> Void
+    ) {
+        guard let listener = configuration.listeners.first(where: { $0.name == listenerName }) else {
+            preconditionFailure("no listener named \(listenerName)")
+        }
+        let child = HTTP1WebSocketUpgradeChannel(
+            responder: { _, _, _ in throw HTTPError(.notFound) },
+            configuration: .init(ws: webSocketConfiguration),
+            shouldUpgrade: { head, channel, _ in self.upgradeDecision(head, channel: channel, listener: listener, handler: handler) }
+        )
+        // Set up synchronously on the channel's loop; the future only carries the upgrade result.
+        _ = child.setup(channel: channel, logger: logger)
+    }
+}
