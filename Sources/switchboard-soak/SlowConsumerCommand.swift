@@ -43,6 +43,7 @@ struct SlowConsumerCommand: AsyncParsableCommand {
         var p50: Double             // ms
         var p99: Double             // ms
         var peakRSSGrowth: Int      // bytes over the RSS before the flood
+        var serverCPU: Double       // seconds of server CPU from the first send to the last arrival
         var stats: JSONValue?
     }
 
@@ -55,14 +56,14 @@ struct SlowConsumerCommand: AsyncParsableCommand {
                 let result = try await measure(stalledReceiver: withStalled)
                 if withStalled { stalled.append(result) } else { baseline.append(result) }
                 say("round \(round) \(withStalled ? "with stalled" : "baseline    "): "
-                      + String(format: "%8.0f msg/s per receiver  p50 %7.2f ms  p99 %7.2f ms  server RSS +%.1f MiB", result.throughput, result.p50, result.p99, mib(result.peakRSSGrowth))
+                      + String(format: "%8.0f msg/s per receiver  p50 %7.2f ms  p99 %7.2f ms  server RSS +%.1f MiB  CPU %.2f s", result.throughput, result.p50, result.p99, mib(result.peakRSSGrowth), result.serverCPU)
                       + (withStalled ? "  dropped \(result.stats?["dropped_frames"]?.intValue ?? -1), overflow closes \(result.stats?["overflow_closes"]?.intValue ?? -1)" : ""))
             }
         }
         let base = median(baseline)
         let slow = median(stalled)
-        say(String(format: "median baseline:     %8.0f msg/s  p50 %7.2f ms  p99 %7.2f ms", base.throughput, base.p50, base.p99))
-        say(String(format: "median with stalled: %8.0f msg/s  p50 %7.2f ms  p99 %7.2f ms", slow.throughput, slow.p50, slow.p99))
+        say(String(format: "median baseline:     %8.0f msg/s  p50 %7.2f ms  p99 %7.2f ms  server CPU %.2f s", base.throughput, base.p50, base.p99, base.serverCPU))
+        say(String(format: "median with stalled: %8.0f msg/s  p50 %7.2f ms  p99 %7.2f ms  server CPU %.2f s", slow.throughput, slow.p50, slow.p99, slow.serverCPU))
         say(String(format: "difference: throughput %+.1f %%, p50 %+.1f %%, p99 %+.1f %%",
                      percent(slow.throughput, base.throughput), percent(slow.p50, base.p50), percent(slow.p99, base.p99)))
     }
@@ -71,7 +72,7 @@ struct SlowConsumerCommand: AsyncParsableCommand {
         func mid(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         return Result(
             throughput: mid(results.map(\.throughput)), p50: mid(results.map(\.p50)), p99: mid(results.map(\.p99)),
-            peakRSSGrowth: results.map(\.peakRSSGrowth).max() ?? 0, stats: nil
+            peakRSSGrowth: results.map(\.peakRSSGrowth).max() ?? 0, serverCPU: mid(results.map(\.serverCPU)), stats: nil
         )
     }
 
@@ -116,6 +117,7 @@ struct SlowConsumerCommand: AsyncParsableCommand {
         proxy.stall()
 
         let before = ProcessProbe.sample(pid: process.pid)?.residentBytes ?? 0
+        let ticksBefore = ProcessProbe.sample(pid: process.pid)?.cpuTicks ?? 0
         let peak = PeakGauge(before)
         let sampler = Task { [pid = process.pid] in
             while !Task.isCancelled {
@@ -134,9 +136,20 @@ struct SlowConsumerCommand: AsyncParsableCommand {
             try await publisher.send("\((ContinuousClock.now - origin).nanoseconds) \(padding)")
         }
         try await withTimeout(.seconds(300), "receivers got every message") {
-            while !recorders.allSatisfy({ $0.count == messages }) { try await Task.sleep(for: .milliseconds(5)) }
+            var polls = 0
+            while !recorders.allSatisfy({ $0.count == messages }) {
+                try await Task.sleep(for: .milliseconds(5))
+                polls += 1
+                guard polls % 40 == 0 else { continue }
+                // A reading receiver closed for overflow will never get the rest: say so now.
+                let closes = try await process.stats()["overflow_closes"]?.intValue ?? 0
+                if closes > (stalledReceiver ? 1 : 0) {
+                    throw ValidationError("a reading receiver was closed for overflow: the publisher outran it; lower --rate or raise --queue-max-messages")
+                }
+            }
         }
         sampler.cancel()
+        let serverCPU = Double((ProcessProbe.sample(pid: process.pid)?.cpuTicks ?? 0) - ticksBefore) / Double(ProcessProbe.ticksPerSecond)
         let elapsed = recorders.map { Double(($0.lastArrival - (started - origin)).nanoseconds) / 1e9 }
         let throughput = elapsed.map { Double(messages) / $0 }.reduce(0, +) / Double(receivers)
         let latencies = recorders.flatMap(\.latencies).sorted()
@@ -149,6 +162,7 @@ struct SlowConsumerCommand: AsyncParsableCommand {
             p50: Double(latencies[latencies.count / 2]) / 1e6,
             p99: Double(latencies[min(latencies.count - 1, latencies.count * 99 / 100)]) / 1e6,
             peakRSSGrowth: peak.value - before,
+            serverCPU: serverCPU,
             stats: stats
         )
     }
