@@ -214,6 +214,7 @@ public final class WebSocketServerTransport: ServerTransport {
         listener: WebSocketListener,
         handler: @escaping @Sendable (Connection) async -> Void
     ) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        guard head.isWellFormedWebSocketUpgrade else { return .dontUpgrade }
         let uri = URI(head.path ?? "/")
         guard !isDraining, let route = listener.route(forPath: uri.path) else { return .dontUpgrade }
         let request = UpgradeRequest(uri: uri, headers: head.headerFields)

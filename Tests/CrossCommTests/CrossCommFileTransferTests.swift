@@ -17,7 +17,7 @@ struct CrossCommFileTransferTests {
     /// cooperative thread for seconds and starve the tests running beside this one.
     static func hash(_ url: URL) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -35,7 +35,7 @@ struct CrossCommFileTransferTests {
     /// One random 1 MiB block, repeated with each copy stamped with its index (cheap, and no
     /// two chunks alike).
     static func writeRandomFile(_ url: URL, bytes: Int) throws {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         var generator = SystemRandomNumberGenerator()

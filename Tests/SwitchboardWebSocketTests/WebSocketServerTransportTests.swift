@@ -83,6 +83,36 @@ struct WebSocketServerTransportTests {
         }
     }
 
+    @Test("malformed upgrades get 400, even with a request pipelined behind them, and the server keeps serving")
+    func malformedUpgradesAreRefused() async throws {
+        let key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        let pipelined = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        // The first one (no `Connection: upgrade`, a request pipelined behind it) used to get a
+        // 101 and then crash the whole process inside NIO (found by the `upgrade` fuzz target).
+        let requests = [
+            "GET /echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\(key)\r\n\(pipelined)",
+            "GET /echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: close\r\n\(key)\r\n\(pipelined)",
+            "POST /echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\(key)\r\n\(pipelined)",
+            "GET /echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 5\r\n\(key)\r\nhello\(pipelined)",
+            "GET /echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nTransfer-Encoding: chunked\r\n\(key)\r\n5\r\nhello\r\n0\r\n\r\n\(pipelined)",
+        ]
+        try await TestServer.with { server in
+            for request in requests {
+                let socket = try RawSocket(port: server.port)
+                try await socket.send(request)
+                let reply = try await socket.receive(until: { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }, timeout: .seconds(5))
+                let head = String(decoding: reply, as: UTF8.self)
+                #expect(head.hasPrefix("HTTP/1.1 400"), "\(request.prefix(80)) answered \(head.prefix(40))")
+            }
+            // A well-formed upgrade with a token list and a request pipelined behind it still works.
+            let socket = try RawSocket(port: server.port)
+            try await socket.send("GET /echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n\(key)\r\n\(pipelined)")
+            let reply = try await socket.receive(until: { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }, timeout: .seconds(5))
+            #expect(String(decoding: reply, as: UTF8.self).hasPrefix("HTTP/1.1 101"))
+            try await expectEchoWorks(server)
+        }
+    }
+
     @Test("an oversized message closes with 1009 and the server keeps serving")
     func oversizedMessage() async throws {
         try await TestServer.with(TestServer.configuration(maxMessageSize: 64 << 10)) { server in
