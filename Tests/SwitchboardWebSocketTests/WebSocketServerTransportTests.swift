@@ -113,6 +113,28 @@ struct WebSocketServerTransportTests {
         }
     }
 
+    @Test("invalid permessage-deflate offers are declined, a later valid one is taken, and the server keeps serving")
+    func invalidDeflateOffersAreDeclined() async throws {
+        // The first offer's window size used to trap inside WSCompression and kill the process.
+        let offers = [
+            ("permessage-deflate; server_max_window_bits=85555555555555555", false),
+            ("permessage-deflate; client_max_window_bits=-3", false),
+            ("permessage-deflate; server_max_window_bits", false),
+            ("permessage-deflate; server_no_context_takeover=1", false),
+            ("permessage-deflate; unknown_parameter", false),
+            // Two offers as two header lines (WSCore does not split one line at commas).
+            ("permessage-deflate; server_max_window_bits=99\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits", true),
+        ]
+        try await TestServer.with { server in
+            for (offer, accepted) in offers {
+                let head = try await RawSocket(port: server.port).upgrade(path: "/echo", extensions: offer).lowercased()
+                #expect(head.hasPrefix("http/1.1 101"), "\(offer): \(head)")
+                #expect(head.contains("sec-websocket-extensions: permessage-deflate") == accepted, "\(offer): \(head)")
+            }
+            try await expectEchoWorks(server)
+        }
+    }
+
     @Test("an oversized message closes with 1009 and the server keeps serving")
     func oversizedMessage() async throws {
         try await TestServer.with(TestServer.configuration(maxMessageSize: 64 << 10)) { server in
