@@ -195,6 +195,8 @@ public final class WebSocketServerTransport: ServerTransport {
         )
     }
 
+    /// hummingbird-websocket's settings from ours; its defaults (16 KiB frames, no UTF-8
+    /// checks) are never used.
     var webSocketConfiguration: HummingbirdWebSocket.WebSocketServerConfiguration {
         var webSocket = HummingbirdWebSocket.WebSocketServerConfiguration(
             maxFrameSize: configuration.maxMessageSize,
