@@ -24,7 +24,6 @@ final class WSLinkPublishDriver: ScenarioDriver {
     static let maxStall: UInt64 = 200_000_000
 
     private var wire = WSLinkWire()
-    private var helloDone = false
     private let secret: String
     private let batch: Int
     private let size: Int
@@ -49,14 +48,7 @@ final class WSLinkPublishDriver: ScenarioDriver {
     }
 
     func received(_ connection: BenchConnection, binary: Bool, payload: ByteBuffer) {
-        guard let envelope = wire.receive(payload, binary: binary, on: connection) else { return }
-        guard helloDone else {
-            if wire.acceptHello(envelope, on: connection) {
-                helloDone = true
-                connection.ready()
-            }
-            return
-        }
+        guard let envelope = wire.receiveAfterHello(payload, binary: binary, on: connection) else { return }
         switch envelope {
         case .result("publish:\(Self.topic):0", let value):
             let now = monotonicNanoseconds()

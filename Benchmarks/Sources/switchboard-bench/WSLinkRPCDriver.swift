@@ -8,7 +8,6 @@ final class WSLinkRPCDriver: RequestResponseDriver {
     enum Call { case add, echo([UInt8]), bytes(Int) }
 
     private var wire = WSLinkWire()
-    private var helloDone = false
     private let secret: String
     private let call: Call
 
@@ -32,14 +31,7 @@ final class WSLinkRPCDriver: RequestResponseDriver {
 
     override func received(_ connection: BenchConnection, binary: Bool, payload: ByteBuffer) {
         if case .bytes = call { connection.stats.received(bytes: payload.readableBytes, now: monotonicNanoseconds()) }
-        guard let envelope = wire.receive(payload, binary: binary, on: connection) else { return }
-        guard helloDone else {
-            if wire.acceptHello(envelope, on: connection) {
-                helloDone = true
-                connection.ready()
-            }
-            return
-        }
+        guard let envelope = wire.receiveAfterHello(payload, binary: binary, on: connection) else { return }
         guard case .result(let id, let result) = envelope, let sequence = WSLinkWire.sequence(of: id) else {
             if case .result(let id, _) = envelope, id.hasPrefix("publish:") { return }
             connection.stats.noteError("wslink: \(envelope)")

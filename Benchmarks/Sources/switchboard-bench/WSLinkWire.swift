@@ -49,6 +49,15 @@ struct WSLinkWire {
         }
     }
 
+    /// Like `receive`, but the hello reply is taken here (the connection is then ready) and
+    /// only what follows it is returned.
+    mutating func receiveAfterHello(_ payload: ByteBuffer, binary: Bool, on connection: BenchConnection) -> WSLinkEnvelope? {
+        guard let envelope = receive(payload, binary: binary, on: connection) else { return nil }
+        guard clientID.isEmpty else { return envelope }
+        if acceptHello(envelope, on: connection) { connection.ready() }
+        return nil
+    }
+
     /// Takes the hello reply; `false` (and an error) for anything else.
     mutating func acceptHello(_ envelope: WSLinkEnvelope, on connection: BenchConnection) -> Bool {
         guard case .result(WSLinkEnvelope.helloID, let result) = envelope, let id = result["clientID"]?.stringValue else {
