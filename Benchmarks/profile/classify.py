@@ -97,24 +97,25 @@ def demangle(symbols):
     return {symbol: symbol for symbol in symbols}
 
 
+# Runtime and libc symbols by name, checked in this order.
+SYMBOL_RULES = [
+    (RETAIN, "runtime: retain/release"),
+    (ALLOC, "runtime: allocation (malloc/free, swift_allocObject)"),
+    (EXCLUSIVITY, "runtime: exclusivity checks"),
+    (METADATA, "runtime: metadata, casts, witness tables"),
+    (MEMCOPY, "memcpy/memset/memcmp"),
+    (SYSCALL, "kernel-facing I/O (syscall wrappers, user side)"),
+    (LOCKS, "locks (pthread)"),
+]
+
+
 def classify(ob, fl, fn, readable):
     for pattern, label in OBJECT_RULES:
         if pattern in ob:
             return label
-    if RETAIN.match(fn):
-        return "runtime: retain/release"
-    if ALLOC.match(fn):
-        return "runtime: allocation (malloc/free, swift_allocObject)"
-    if EXCLUSIVITY.match(fn):
-        return "runtime: exclusivity checks"
-    if METADATA.match(fn):
-        return "runtime: metadata, casts, witness tables"
-    if MEMCOPY.match(fn):
-        return "memcpy/memset/memcmp"
-    if SYSCALL.match(fn):
-        return "kernel-facing I/O (syscall wrappers, user side)"
-    if LOCKS.match(fn):
-        return "locks (pthread)"
+    for pattern, label in SYMBOL_RULES:
+        if pattern.match(fn):
+            return label
     if "libswiftCore" in ob:
         return "swift stdlib (libswiftCore)"
     if "libc.so" in ob or "libc-" in ob or "ld-linux" in ob or "[vdso]" in ob:
