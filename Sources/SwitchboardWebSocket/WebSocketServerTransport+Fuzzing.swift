@@ -6,10 +6,10 @@ public import SwitchboardCore
 
 @_spi(Fuzzing)
 extension WebSocketServerTransport {
-    /// Sets `channel` up exactly as a connection accepted on the listener named `listenerName`
-    /// (TLS left out): Hummingbird's HTTP/1 pipeline with the WebSocket upgrader and this
-    /// transport's upgrade decision. Lets the fuzz targets drive the upgrade path in-process
-    /// through an `EmbeddedChannel`; upgraded connections go to `handler`, plain requests get 404.
+    /// Sets `channel` up with the same ``connectionChannel(for:responder:handler:)`` an accepted
+    /// connection on the listener named `listenerName` runs (TLS left out). Lets the fuzz targets
+    /// drive the upgrade path in-process through an `EmbeddedChannel`; upgraded connections go to
+    /// `handler`, plain requests get 404.
     public func installConnectionPipeline(
         on channel: any Channel,
         listenerName: String,
@@ -18,11 +18,7 @@ extension WebSocketServerTransport {
         guard let listener = configuration.listeners.first(where: { $0.name == listenerName }) else {
             preconditionFailure("no listener named \(listenerName)")
         }
-        let child = HTTP1WebSocketUpgradeChannel(
-            responder: { _, _, _ in throw HTTPError(.notFound) },
-            configuration: .init(ws: webSocketConfiguration),
-            shouldUpgrade: { head, channel, _ in self.upgradeDecision(head, channel: channel, listener: listener, handler: handler) }
-        )
+        let child = connectionChannel(for: listener, responder: { _, _, _ in throw HTTPError(.notFound) }, handler: handler)
         // Set up synchronously on the channel's loop; the future only carries the upgrade result.
         _ = child.setup(channel: channel, logger: logger)
     }

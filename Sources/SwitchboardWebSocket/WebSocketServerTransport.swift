@@ -176,8 +176,8 @@ public final class WebSocketServerTransport: ServerTransport {
         // that router parks the handler with a copy of its request context inside a box the
         // context itself holds, a cycle that kept ≈ 1 KiB of every closed connection (found by
         // the soak run, ROBUSTNESS.md). Deciding synchronously also spares a task per upgrade.
-        var server: HTTPServerBuilder = .http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { head, channel, _ in
-            self.upgradeDecision(head, channel: channel, listener: listener, handler: handler)
+        var server = HTTPServerBuilder { responder in
+            self.connectionChannel(for: listener, responder: responder, handler: handler)
         }
         if let tls = listener.tls {
             server = try .tls(server, tlsConfiguration: Self.tlsConfiguration(tls))
@@ -192,6 +192,20 @@ public final class WebSocketServerTransport: ServerTransport {
                 self.didBind(listener, port: channel.localAddress?.port ?? listener.port)
             },
             logger: httpLogger
+        )
+    }
+
+    /// What every accepted connection on `listener` runs (TLS, when configured, wraps it):
+    /// HTTP/1 with the WebSocket upgrader, upgrades decided by ``upgradeDecision``.
+    func connectionChannel(
+        for listener: WebSocketListener,
+        responder: @escaping HTTPChannelHandler.Responder,
+        handler: @escaping @Sendable (Connection) async -> Void
+    ) -> HTTP1WebSocketUpgradeChannel {
+        HTTP1WebSocketUpgradeChannel(
+            responder: responder,
+            configuration: .init(ws: webSocketConfiguration),
+            shouldUpgrade: { head, channel, _ in self.upgradeDecision(head, channel: channel, listener: listener, handler: handler) }
         )
     }
 
