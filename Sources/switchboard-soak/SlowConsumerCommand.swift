@@ -116,8 +116,9 @@ struct SlowConsumerCommand: AsyncParsableCommand {
         for receiver in [publisher] + fast + (stalled.map { [$0] } ?? []) { try await receiver.login(timeout: .seconds(20)) }
         proxy.stall()
 
-        let before = ProcessProbe.sample(pid: process.pid)?.residentBytes ?? 0
-        let ticksBefore = ProcessProbe.sample(pid: process.pid)?.cpuTicks ?? 0
+        let start = ProcessProbe.sample(pid: process.pid)
+        let before = start?.residentBytes ?? 0
+        let ticksBefore = start?.cpuTicks ?? 0
         let peak = PeakGauge(before)
         let sampler = Task { [pid = process.pid] in
             while !Task.isCancelled {
