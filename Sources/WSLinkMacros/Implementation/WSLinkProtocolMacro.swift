@@ -70,7 +70,9 @@ public struct WSLinkProtocolMacro: MemberMacro {
         let returnsVoid = returnType == nil || returnType == "Void" || returnType == "()"
         let call = (isThrowing ? "try " : "") + (isAsync ? "await " : "") + "self.\(function.name.text)(\(arguments.joined(separator: ", ")))"
         let parameterList = specs.isEmpty ? "" : ", parameters: " + specs.joined(separator: ", ")
-        let signature = "(\(closureParameters.joined(separator: ", "))) async throws -> \(returnsVoid ? "WSLinkNoResult" : returnType!)"
+        // A method that is not `async` gets a synchronous closure: the router runs it inline on
+        // the connection's event loop.
+        let signature = "(\(closureParameters.joined(separator: ", ")))\(isAsync ? " async" : "") throws -> \(returnsVoid ? "WSLinkNoResult" : returnType!)"
         let body = returnsVoid ? "\(call)\n    return WSLinkNoResult()" : call
         return "router.expose(\"\(method)\"\(parameterList)) { \(signature) in\n    \(body)\n}"
     }
