@@ -1,3 +1,4 @@
+import DequeModule
 import Logging
 import SwitchboardCore
 import Synchronization

@@ -1,3 +1,4 @@
+import DequeModule
 public import SwitchboardCore
 import Foundation
 import Synchronization

@@ -1,3 +1,4 @@
+import DequeModule
 public import Logging
 public import SwitchboardCore
 import Foundation
@@ -38,7 +39,7 @@ public final class CrossCommClient: Sendable {
         var stopRequested = false
         var connection: Connection?
         var generation: UInt64 = 0
-        var pendingLists: [UInt64] = []
+        var pendingLists: Deque<UInt64> = []
         var listWriteInProgress = false
         var abandonedLists: Set<UInt64> = []
         var listResults: [UInt64: Result<CrossCommClientList, CrossCommError>] = [:]

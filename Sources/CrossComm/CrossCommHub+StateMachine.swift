@@ -1,3 +1,4 @@
+import DequeModule
 public import SwitchboardCore
 
 /// The hub's routing state: which client id is bound to which connection, who is online, the
@@ -76,7 +77,7 @@ public struct CrossCommHubStateMachine: Sendable {
     private var order: [String] = []
     private var bindings: [ConnectionID: String] = [:]
     private var offline: [String: [Queued]] = [:]
-    private var offlineOrder: [String] = []
+    private var offlineOrder: Deque<String> = []
 
     /// Creates an empty table.
     public init(configuration: CrossCommHub.Configuration, serverID: String = CrossCommIDs.defaultClientID()) {

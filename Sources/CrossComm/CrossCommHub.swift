@@ -17,14 +17,16 @@ import Synchronization
 /// hub.onlineClients()   // ["alice", "bob"]
 /// ```
 ///
-/// Routing state lives in one ``CrossCommHubStateMachine`` under a lock; frames for other
-/// clients are queued on their sessions without waiting (`Session.offer`), so one slow
+/// Routing state lives in one ``CrossCommHubStateMachine`` under a lock; each connection's
+/// protocol logic runs on its event loop (``CrossCommConnectionHandler``). Frames for other
+/// clients are queued on their sessions without waiting — one encoded frame for all
+/// recipients, found through the server's ``SwitchboardCore/SessionManager`` — so one slow
 /// receiver never stalls a sender or anyone else.
 public final class CrossCommHub: ProtocolAdapter {
     /// A server-side message listener.
     public typealias Listener = @Sendable (CrossCommMessage) async -> Void
 
-    private struct Registration: Sendable {
+    struct Registration: Sendable {
         var type: CrossCommMessageType?
         var from: String?
         var listener: Listener
@@ -35,10 +37,10 @@ public final class CrossCommHub: ProtocolAdapter {
     /// The configuration in force.
     public let configuration: Configuration
 
-    private let state: Mutex<CrossCommHubStateMachine>
-    private let sessions = Mutex<[ConnectionID: Session]>([:])
+    let state: Mutex<CrossCommHubStateMachine>
+    private let manager = Mutex<SessionManager?>(nil)
     private let listeners = Mutex<[Registration]>([])
-    private let logger: Logger
+    let logger: Logger
 
     /// Creates a hub.
     public init(name: String = "crosscomm", configuration: Configuration = .default, logger: Logger) {
@@ -51,9 +53,9 @@ public final class CrossCommHub: ProtocolAdapter {
     // MARK: - Server-side API
 
     /// Calls `listener` for every data message a client sends through the hub (to anyone,
-    /// including `server`), filtered by type and sender when given. Listeners run on the
-    /// sending connection's task, after the message was forwarded: a slow listener delays
-    /// only that sender's later messages.
+    /// including `server`), filtered by type and sender when given. Listeners run after the
+    /// message was forwarded, one message at a time per sender: while they run, that sender's
+    /// later messages wait (a slow listener delays only that sender).
     public func onMessage(type: CrossCommMessageType? = nil, from: String? = nil, _ listener: @escaping Listener) {
         listeners.withLock { $0.append(Registration(type: type, from: from, listener: listener)) }
     }
@@ -84,74 +86,39 @@ public final class CrossCommHub: ProtocolAdapter {
 
     // MARK: - Connections
 
-    /// Serves one connection: decodes frames, routes them, and closes the connection when it
-    /// falls silent past the heartbeat deadline.
-    public func handle(_ connection: Connection, session: Session) async {
-        let id = connection.info.id
-        sessions.withLock { $0[id] = session }
-        let monitor = Liveness(HeartbeatMonitor(policy: configuration.heartbeat, sendsHeartbeats: false, now: .now))
-        await withDiscardingTaskGroup { group in
-            group.addTask { await self.watchLiveness(of: session, monitor: monitor) }
-            do {
-                for try await frame in connection.inbound {
-                    monitor.state.withLock { $0.peerWasHeard(at: .now) }
-                    if await !receive(frame, session: session) { break }
-                }
-            } catch {
-                session.sessionLogger.debug("crosscomm connection ended", metadata: ["error": "\(error)"])
-            }
-            group.cancelAll()
-        }
-        _ = execute(state.withLock { $0.connectionClosed(id, now: .now) }, origin: session)
-        sessions.withLock { $0[id] = nil }
+    /// A handler for one new connection (see ``CrossCommConnectionHandler``).
+    public func makeHandler(for session: Session) -> any ConnectionHandler {
+        if let sessions = session.manager { manager.withLock { $0 = sessions } }
+        return CrossCommConnectionHandler(hub: self, session: session)
     }
 
-    /// Returns false when the connection must stop reading (it is being closed).
-    private func receive(_ frame: Frame, session: Session) async -> Bool {
-        let message: CrossCommMessage
-        do {
-            message = try CrossCommMessage(decoding: frame, maxBytes: configuration.maxMessageBytes)
-        } catch where error.code == .messageTooLarge {
-            state.withLock { $0.recordOversized() }
-            session.sessionLogger.notice("closing: message too large", metadata: ["message.bytes": "\(frame.byteCount)"])
-            // Offline before the close frame leaves: a peer that sees the 1009 and then asks for
-            // the client list must not find the closed client still online.
-            _ = execute(state.withLock { $0.connectionClosed(session.id, now: .now) }, origin: session)
-            session.close(code: .messageTooBig, reason: "frame exceeds limit of \(configuration.maxMessageBytes) bytes")
-            return false
-        } catch {
-            state.withLock { $0.recordInvalid() }
-            session.sessionLogger.notice("dropped invalid message", metadata: ["error": "\(error)"])
-            return true
+    /// The listeners that want `message`.
+    func listeners(for message: CrossCommMessage) -> [Listener] {
+        listeners.withLock { registrations in
+            registrations.filter { registration in
+                (registration.type == nil || registration.type == message.type)
+                    && (registration.from == nil || registration.from == message.from)
+            }.map(\.listener)
         }
-        let actions = state.withLock { $0.receive(message, on: session.id, wall: Date().timeIntervalSince1970, now: .now) }
-        // In order: a login's reply must precede the offline messages queued behind it.
-        for action in actions {
-            switch action {
-            case .reply(let reply):
-                do { try await session.send(reply.frame) } catch { return false }
-            case .notifyListeners(let message):
-                await notifyListeners(message)
-            default:
-                execute([action], origin: session)
-            }
-        }
-        return !session.isClosing
     }
 
-    /// Runs the non-waiting actions: deliveries, closes, drop logs. Replies and listeners are
-    /// awaited by the caller on the sender's task.
+    /// Whether any listener is registered (the common benchmark path has none).
+    var hasListeners: Bool { listeners.withLock { !$0.isEmpty } }
+
+    /// Runs the non-reply actions: deliveries (one encoded frame for all targets), closes,
+    /// drop logs. Replies and listeners are the connection handler's.
     @discardableResult
-    private func execute(_ actions: [CrossCommHubStateMachine.Action], origin: Session?) -> Int {
+    func execute(_ actions: [CrossCommHubStateMachine.Action], origin: Session?) -> Int {
         var queued = 0
+        let sessions = manager.withLock { $0 }
         for action in actions {
             switch action {
             case .deliver(let message, let targets):
-                let frame = message.frame
-                let recipients = sessions.withLock { table in targets.compactMap { table[$0] } }
-                for recipient in recipients where recipient.offer(frame).isDelivered { queued += 1 }
+                guard let sessions else { continue }
+                let recipients = targets.compactMap { sessions.session($0) }
+                queued += SessionManager.deliver(message.frame, to: recipients).delivered
             case .close(let target, let code, let reason):
-                let recipient = sessions.withLock { $0[target] }
+                let recipient = sessions?.session(target)
                 recipient?.sessionLogger.info("closing crosscomm connection", metadata: ["close.code": "\(code)", "close.reason": "\(reason)"])
                 recipient?.close(code: code, reason: reason)
             case .drop(let reason):
@@ -162,31 +129,4 @@ public final class CrossCommHub: ProtocolAdapter {
         }
         return queued
     }
-
-    private func notifyListeners(_ message: CrossCommMessage) async {
-        let matching = listeners.withLock { $0 }.filter { registration in
-            (registration.type == nil || registration.type == message.type)
-                && (registration.from == nil || registration.from == message.from)
-        }
-        for registration in matching { await registration.listener(message) }
-    }
-
-    private func watchLiveness(of session: Session, monitor: Liveness) async {
-        while !Task.isCancelled {
-            switch monitor.state.withLock({ $0.tick(now: .now) }) {
-            case .wait(let deadline), .sendHeartbeat(let deadline):
-                do { try await Task.sleep(until: deadline) } catch { return }
-            case .expired:
-                session.sessionLogger.info("closing: heartbeat timeout")
-                execute(state.withLock { $0.heartbeatExpired(session.id, now: .now) }, origin: session)
-                return
-            }
-        }
-    }
-}
-
-/// One connection's heartbeat monitor, shared by its read loop and its liveness watcher.
-private final class Liveness: Sendable {
-    let state: Mutex<HeartbeatMonitor>
-    init(_ monitor: HeartbeatMonitor) { state = Mutex(monitor) }
 }

@@ -1,5 +1,6 @@
 public import SwitchboardCore
 import Foundation
+import NIOCore
 
 extension CrossCommMessage {
     /// The seven keys pywayne's `Message` accepts; any other key makes it drop the message.
@@ -23,7 +24,7 @@ extension CrossCommMessage {
         do {
             switch frame {
             case .text(let text): parsed = try JSONValue(parsing: text)
-            case .binary(let bytes): parsed = try JSONValue(parsing: bytes)
+            case .binary(let buffer): parsed = try JSONValue(parsing: Array(buffer.readableBytesView))
             }
         } catch {
             throw CrossCommError(code: .invalidJSON, message: "not JSON", cause: error)

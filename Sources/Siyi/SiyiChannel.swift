@@ -1,6 +1,7 @@
 import Logging
 import SwitchboardCore
 import Synchronization
+import NIOCore
 
 /// The siyi protocol on one connection, for either side: decodes inbound frames, matches
 /// responses to this connection's pending requests, runs request and event handlers
@@ -158,10 +159,7 @@ final class SiyiChannel: Sendable {
     private func receive(_ frame: Frame, router: @escaping @Sendable () -> SiyiRouter, group: inout DiscardingTaskGroup) async {
         let message: SiyiMessage
         do {
-            switch frame {
-            case .text(let text): message = try SiyiMessage(decoding: text)
-            case .binary(let bytes): message = try SiyiMessage(decoding: bytes)
-            }
+            message = try Self.decode(frame)
         } catch {
             await reject(error)
             return
@@ -181,6 +179,11 @@ final class SiyiChannel: Sendable {
                 return
             }
             let peer = self.peer
+            if let response = router().respondSynchronously(to: request, from: peer) {
+                releaseHandlerSlot()
+                await reply(response)
+                return
+            }
             group.addTask {
                 defer { self.inFlight.subtract(1, ordering: .relaxed) }
                 let response = await router().respond(to: request, from: peer)
@@ -199,7 +202,12 @@ final class SiyiChannel: Sendable {
         }
     }
 
-    private func reserveHandlerSlot() -> Bool {
+    /// Frees a slot taken with ``reserveHandlerSlot()``.
+    func releaseHandlerSlot() {
+        inFlight.subtract(1, ordering: .relaxed)
+    }
+
+    func reserveHandlerSlot() -> Bool {
         var current = inFlight.load(ordering: .relaxed)
         while current < maxInFlight {
             let (exchanged, original) = inFlight.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
@@ -209,7 +217,7 @@ final class SiyiChannel: Sendable {
         return false
     }
 
-    private func settle(_ id: SiyiMessageID, with outcome: Result<SiyiResponse, SiyiError>) {
+    func settle(_ id: SiyiMessageID, with outcome: Result<SiyiResponse, SiyiError>) {
         let resolution = pending.withLock { $0.resolve(id, with: outcome) }
         switch resolution {
         case .resume(let waiter, let outcome): waiter.resume(with: outcome)
@@ -221,18 +229,33 @@ final class SiyiChannel: Sendable {
     /// Bad input: answered when it is a request with a usable id (decision S3), fails the
     /// pending request when it is a response to one, otherwise logged and dropped.
     private func reject(_ error: SiyiDecodingError) async {
+        if let answer = rejection(error) { try? await outbound.send(answer) }
+    }
+
+    /// What bad input gets (see ``reject(_:)``): the answer to send, if any; a response to a
+    /// pending request fails it here.
+    func rejection(_ error: SiyiDecodingError) -> Frame? {
         logger.warning("invalid siyi message", metadata: ["error": "\(error)"])
-        guard let id = error.id else { return }
+        guard let id = error.id else { return nil }
         switch error.type {
         case "request":
             let json = SiyiResponse.json(id: id, status: "error", data: .null, error: error.message)
-            try? await outbound.send(.text(json.encoded(.compact)))
+            return .text(json.encoded(.compact))
         case "response":
             if let string = id.stringValue {
                 settle(SiyiMessageID(string), with: .failure(SiyiError(code: .invalidResponse, message: error.message)))
             }
+            return nil
         default:
-            break
+            return nil
+        }
+    }
+
+    /// Decodes a frame the way both sides read them (text or binary JSON).
+    static func decode(_ frame: Frame) throws(SiyiDecodingError) -> SiyiMessage {
+        switch frame {
+        case .text(let text): try SiyiMessage(decoding: text)
+        case .binary(let buffer): try SiyiMessage(decoding: Array(buffer.readableBytesView))
         }
     }
 

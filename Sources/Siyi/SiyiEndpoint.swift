@@ -37,7 +37,19 @@ extension SiyiEndpoint {
     /// `status:"error"` (``SiyiError/failure(_:)`` sets the text; other errors send their
     /// description). Replaces an earlier handler for the command.
     public func register(_ command: String, _ handler: @escaping SiyiRequestHandler) {
-        handlers.update { $0.commands[command] = handler }
+        handlers.update { router in
+            router.commands[command] = handler
+            router.syncCommands[command] = nil
+        }
+    }
+
+    /// Answers `command` with a synchronous handler, run inline on the connection's event loop
+    /// (no thread hop); otherwise as ``register(_:_:)-(_,SiyiRequestHandler)``.
+    public func register(_ command: String, _ handler: @escaping SiyiSyncRequestHandler) {
+        handlers.update { router in
+            router.syncCommands[command] = handler
+            router.commands[command] = nil
+        }
     }
 
     /// Typed variant: `params` decoded as `Params` (a decoding failure is answered as an

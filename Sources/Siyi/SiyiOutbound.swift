@@ -1,3 +1,4 @@
+import DequeModule
 import SwitchboardCore
 import Synchronization
 
@@ -29,7 +30,7 @@ enum SiyiOutbound: Sendable {
 final class SerialFrameWriter: Sendable {
     private struct State {
         var busy = false
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        var waiting: Deque<CheckedContinuation<Void, Never>> = []
     }
 
     private let writer: any FrameWriter

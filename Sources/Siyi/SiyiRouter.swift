@@ -4,6 +4,10 @@ public import SwitchboardCore
 /// response `data`. Throwing answers with `status:"error"` (see ``SiyiError/failure(_:)``).
 public typealias SiyiRequestHandler = @Sendable (_ params: JSONValue, _ peer: SiyiPeer) async throws -> JSONValue
 
+/// A request handler that runs inline on the connection's event loop (it is not `async`):
+/// keep it short and non-blocking.
+public typealias SiyiSyncRequestHandler = @Sendable (_ params: JSONValue, _ peer: SiyiPeer) throws -> JSONValue
+
 /// Answers requests no command handler claims; gets the whole request.
 public typealias SiyiFallbackHandler = @Sendable (_ request: SiyiRequest, _ peer: SiyiPeer) async throws -> JSONValue
 
@@ -17,13 +21,31 @@ public typealias SiyiEventFallbackHandler = @Sendable (_ event: SiyiEvent, _ pee
 /// one per event name, and fallbacks for the rest.
 struct SiyiRouter: Sendable {
     var commands: [String: SiyiRequestHandler] = [:]
+    var syncCommands: [String: SiyiSyncRequestHandler] = [:]
     var fallback: SiyiFallbackHandler?
     var events: [String: SiyiEventHandler] = [:]
     var eventFallback: SiyiEventFallbackHandler?
 
+    /// The response when it can be made without suspending: a synchronous handler's, or the
+    /// `unknown command` answer; `nil` when an async handler must run.
+    func respondSynchronously(to request: SiyiRequest, from peer: SiyiPeer) -> SiyiResponse? {
+        if let handler = syncCommands[request.command] {
+            do {
+                return .success(id: request.id, data: try handler(request.params, peer))
+            } catch {
+                return .failure(id: request.id, message: SiyiError.responseText(for: error))
+            }
+        }
+        if commands[request.command] == nil && fallback == nil {
+            return .failure(id: request.id, message: "unknown command \(request.command)")
+        }
+        return nil
+    }
+
     /// Runs the matching handler and turns its result or error into the response. Without a
     /// handler or fallback the answer is `unknown command <name>`.
     func respond(to request: SiyiRequest, from peer: SiyiPeer) async -> SiyiResponse {
+        if let response = respondSynchronously(to: request, from: peer) { return response }
         do {
             let data: JSONValue
             if let handler = commands[request.command] {

@@ -36,11 +36,7 @@ extension SiyiServer {
     public func broadcast(event name: String, data: JSONValue = .null, excluding excluded: Set<SiyiPeer> = []) throws(SiyiError) -> Int {
         try SiyiCoding.requireObjectOrNull(data, "event data")
         let frame = Frame.text(SiyiMessage.event(SiyiEvent(name: name, data: data)).encoded())
-        var delivered = 0
-        for member in members(excluding: excluded) where member.session.offer(frame).isDelivered {
-            delivered += 1
-        }
-        return delivered
+        return SessionManager.deliver(frame, to: members(excluding: excluded).map(\.session)).delivered
     }
 
     /// Sends the request to every peer except `excluded` concurrently, each with its own id,

@@ -89,9 +89,10 @@ public final class SiyiServer: ProtocolAdapter, SiyiEndpoint {
         state.withLock { $0.onDisconnect = handler }
     }
 
-    /// Serves one connection (called by ``SwitchboardServer``).
-    public func handle(_ connection: Connection, session: Session) async {
-        let peer = SiyiPeer(connection.info)
+    /// A handler for one new connection (called by ``SwitchboardServer`` on the connection's
+    /// event loop): registers the peer and runs `onConnect` for it as user work.
+    public func makeHandler(for session: Session) -> any ConnectionHandler {
+        let peer = SiyiPeer(session.info)
         let channel = SiyiChannel(
             peer: peer,
             outbound: .session(session),
@@ -105,23 +106,27 @@ public final class SiyiServer: ProtocolAdapter, SiyiEndpoint {
             state.members[peer.id] = Member(channel: channel, session: session)
             return .some(state.onConnect)
         }
+        let handler = SiyiServerConnectionHandler(server: self, channel: channel, session: session)
         guard let onConnect else {
             session.close(code: .goingAway, reason: "server stopped")
-            return
+            return handler
         }
         channel.logger.info("siyi peer connected", metadata: ["siyi.address": "\(peer.address ?? "-")"])
-        var onOpen: (@Sendable () async -> Void)?
         if let onConnect {
-            onOpen = { await onConnect(peer) }
+            // User code, concurrent with the connection: requests it sends are answered.
+            Task { await onConnect(peer) }
         }
-        let handlers = self.handlers
-        await channel.run(connection.inbound, router: { handlers.snapshot }, onOpen: onOpen)
-        let onDisconnect = state.withLock { state in
-            state.members[peer.id] = nil
-            return state.onDisconnect
+        return handler
+    }
+
+    /// The peer's connection has ended: forget it and run `onDisconnect` (user work).
+    func disconnected(_ peer: SiyiPeer) {
+        let (wasMember, onDisconnect) = state.withLock { state in
+            (state.members.removeValue(forKey: peer.id) != nil, state.onDisconnect)
         }
-        channel.logger.info("siyi peer disconnected")
-        await onDisconnect?(peer)
+        guard wasMember else { return }
+        logger.info("siyi peer disconnected", metadata: ["siyi.peer": "\(peer.id.rawValue)"])
+        if let onDisconnect { Task { await onDisconnect(peer) } }
     }
 
     /// Runs a ``SwitchboardServer`` with this adapter on `transport` until ``stop()`` (or

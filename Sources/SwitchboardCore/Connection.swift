@@ -98,3 +98,22 @@ public struct InboundFrames: AsyncSequence, Sendable {
         AsyncIterator(base: source.makeFrameIterator(), onFrame: onFrame)
     }
 }
+
+/// Adapts an `AsyncStream` of frames to ``FrameSource``.
+package struct StreamFrameSource: FrameSource {
+    let stream: AsyncStream<Frame>
+
+    /// Wraps `stream`.
+    package init(stream: AsyncStream<Frame>) {
+        self.stream = stream
+    }
+
+    package func makeFrameIterator() -> any FrameIterator {
+        Iterator(base: stream.makeAsyncIterator())
+    }
+
+    struct Iterator: FrameIterator {
+        var base: AsyncStream<Frame>.AsyncIterator
+        mutating func next() async throws -> Frame? { await base.next() }
+    }
+}

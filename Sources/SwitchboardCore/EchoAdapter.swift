@@ -1,5 +1,3 @@
-import Logging
-
 /// Sends every message straight back: the transport diagnostic behind `switchboard serve`'s
 /// `/echo` path, used by the Autobahn conformance run and the raw-limit benchmark.
 public struct EchoAdapter: ProtocolAdapter {
@@ -9,14 +7,12 @@ public struct EchoAdapter: ProtocolAdapter {
     /// Creates the adapter.
     public init() {}
 
-    /// Echoes frames in order until the peer leaves.
-    public func handle(_ connection: Connection, session: Session) async {
-        do {
-            for try await frame in connection.inbound {
-                try await session.send(frame)
-            }
-        } catch {
-            session.sessionLogger.debug("echo ended", metadata: ["error": "\(error)"])
+    /// A handler that writes each message back on the loop.
+    public func makeHandler(for session: Session) -> any ConnectionHandler { Handler() }
+
+    final class Handler: ConnectionHandler {
+        func received(_ frame: Frame, context: ConnectionContext) {
+            context.write(frame)
         }
     }
 }

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// The pure bookkeeping behind ``OutboundQueue``: what is queued, what to do with a new
 /// message, what the writer should do next. No locks, no tasks, no time.
 struct OutboundQueueStateMachine {
@@ -12,7 +14,7 @@ struct OutboundQueueStateMachine {
     enum EnqueueAction: Equatable {
         case enqueued(droppedOldest: Int)
         case dropped
-        /// The queue overflowed under a closing policy: the caller must wake the closer.
+        /// The queue overflowed under a closing policy: the caller must wake the writer.
         case overflowClose(CloseRequest)
         case closed
     }
@@ -24,22 +26,31 @@ struct OutboundQueueStateMachine {
         case close(CloseRequest)
     }
 
+    /// Open, then closing (with or without frames still owed); nothing moves back.
+    enum Phase: Equatable {
+        case open
+        case closing(CloseRequest)
+    }
+
     private(set) var policy: OutboundQueuePolicy
-    private var items: [Frame] = []
-    private var head = 0
+    private var items: Deque<Frame> = []
     private(set) var queuedBytes = 0
-    private(set) var closeRequest: CloseRequest?
+    private(set) var phase = Phase.open
 
     init(policy: OutboundQueuePolicy) {
         self.policy = policy
     }
 
-    var queuedCount: Int { items.count - head }
-    var isClosing: Bool { closeRequest != nil }
+    var queuedCount: Int { items.count }
+    var isClosing: Bool { phase != .open }
+    var closeRequest: CloseRequest? {
+        if case .closing(let request) = phase { return request }
+        return nil
+    }
     var hasSpace: Bool { queuedCount < policy.maxMessages && queuedBytes < policy.maxBytes }
 
     mutating func enqueue(_ frame: Frame) -> EnqueueAction {
-        guard closeRequest == nil else { return .closed }
+        guard phase == .open else { return .closed }
         let size = frame.byteCount
         if fits(size) {
             append(frame, size: size)
@@ -50,9 +61,9 @@ struct OutboundQueueStateMachine {
             return .dropped
         case .dropOldest:
             var dropped = 0
-            while queuedCount > 0 && !fits(size) {
-                queuedBytes -= items[head].byteCount
-                head += 1
+            while let oldest = items.first, !fits(size) {
+                queuedBytes -= oldest.byteCount
+                items.removeFirst()
                 dropped += 1
             }
             append(frame, size: size)
@@ -60,27 +71,45 @@ struct OutboundQueueStateMachine {
         case .close(let code):
             let request = CloseRequest(code: code, reason: "outbound queue overflow", flush: false)
             discardAll()
-            closeRequest = request
+            phase = .closing(request)
             return .overflowClose(request)
         }
     }
 
+    /// Queues a reply: never dropped and never closing for overflow (the connection stops
+    /// reading while the queue is over its limits instead, so the peer is slowed, not cut).
+    mutating func push(_ frame: Frame) -> Bool {
+        guard phase == .open else { return false }
+        append(frame, size: frame.byteCount)
+        return true
+    }
+
     /// Records a close request; the first one wins. Returns whether this call set it.
     mutating func requestClose(_ request: CloseRequest) -> Bool {
-        guard closeRequest == nil else { return false }
-        closeRequest = request
+        guard phase == .open else { return false }
+        phase = .closing(request)
         if !request.flush { discardAll() }
         return true
     }
 
-    /// What the writer should do next; `.write` hands over every queued frame at once so the
-    /// writer wakes once per burst rather than once per message.
+    /// The oldest queued frame, removed from the queue.
+    mutating func dequeue() -> Frame? {
+        guard let frame = items.popFirst() else { return nil }
+        queuedBytes -= frame.byteCount
+        return frame
+    }
+
+    /// Abandons what is still queued (a flushing close ran out of time).
+    mutating func discardAll() {
+        items.removeAll(keepingCapacity: false)
+        queuedBytes = 0
+    }
+
+    /// What the writer should do next; `.write` hands over every queued frame at once.
     mutating func nextWriterAction() -> WriterAction {
-        if queuedCount > 0 {
-            let batch = head == 0 ? items : Array(items[head...])
-            items = []
-            head = 0
-            queuedBytes = 0
+        if !items.isEmpty {
+            let batch = Array(items)
+            discardAll()
             return .write(batch)
         }
         guard let closeRequest else { return .wait }
@@ -89,23 +118,12 @@ struct OutboundQueueStateMachine {
 
     /// A message fits if it respects both limits; an empty queue takes any single message.
     func fits(_ size: Int) -> Bool {
-        if queuedCount == 0 { return true }
+        if items.isEmpty { return true }
         return queuedCount + 1 <= policy.maxMessages && queuedBytes + size <= policy.maxBytes
     }
 
     private mutating func append(_ frame: Frame, size: Int) {
-        // Compact lazily so dropOldest stays O(1) amortised.
-        if head > 0 && head * 2 >= items.count {
-            items.removeFirst(head)
-            head = 0
-        }
         items.append(frame)
         queuedBytes += size
-    }
-
-    private mutating func discardAll() {
-        items.removeAll(keepingCapacity: true)
-        head = 0
-        queuedBytes = 0
     }
 }

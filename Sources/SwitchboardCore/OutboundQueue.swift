@@ -1,16 +1,19 @@
 import Synchronization
 
-/// A session's bounded outbound queue and the loop that drains it into the connection.
+/// A session's bounded outbound queue: any thread may produce, the connection's event loop
+/// consumes.
 ///
 /// Producers never block on a slow peer unless they ask to (``send(_:)``); ``offer(_:)``
-/// applies the ``OutboundQueuePolicy`` at once. A single writer task hands queued frames to
-/// the transport in order, and a closer task makes sure a close request ends the connection
-/// even while the writer is stuck on a peer that stopped reading.
+/// applies the ``OutboundQueuePolicy`` at once and tells the caller whether the consumer must
+/// be woken (only when the queue goes from drained to owed, so a burst costs one wake-up).
+/// The consumer (``ConnectionContext``) takes frames one at a time while its channel is
+/// writable, which is the back-pressure: what the peer does not read stays here, under the
+/// policy, instead of piling up in the socket's buffers.
 final class OutboundQueue: Sendable {
     private struct State {
         var machine: OutboundQueueStateMachine
-        var writerWaiting: CheckedContinuation<Void, Never>?
-        var closerWaiting: CheckedContinuation<Void, Never>?
+        /// The consumer has been asked to drain and has not yet found the queue empty.
+        var wakePending = false
         var producersWaiting: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextProducerID: UInt64 = 0
 
@@ -18,6 +21,23 @@ final class OutboundQueue: Sendable {
             defer { producersWaiting.removeAll() }
             return Array(producersWaiting.values)
         }
+
+        /// Whether a change that gives the consumer work must wake it.
+        mutating func claimWake() -> Bool {
+            if wakePending { return false }
+            wakePending = true
+            return true
+        }
+    }
+
+    /// What the consumer finds next.
+    enum Next {
+        /// A frame to write.
+        case frame(Frame)
+        /// Nothing owed; the next producer wakes the consumer again.
+        case idle
+        /// Nothing (more) to write and a close was requested.
+        case close(OutboundQueueStateMachine.CloseRequest)
     }
 
     private let state: Mutex<State>
@@ -29,151 +49,106 @@ final class OutboundQueue: Sendable {
     var policy: OutboundQueuePolicy { state.withLock { $0.machine.policy } }
     var queuedCount: Int { state.withLock { $0.machine.queuedCount } }
     var queuedBytes: Int { state.withLock { $0.machine.queuedBytes } }
+    var isClosing: Bool { state.withLock { $0.machine.isClosing } }
     var closeRequest: OutboundQueueStateMachine.CloseRequest? { state.withLock { $0.machine.closeRequest } }
     /// Producers suspended in ``send(_:)`` waiting for space (for tests and diagnostics).
     var waitingProducerCount: Int { state.withLock { $0.producersWaiting.count } }
 
-    /// Queues a frame without waiting, applying the overflow policy.
-    func offer(_ frame: Frame) -> SendOutcome {
-        let (action, writer, closer, producers) = state.withLock { state in
+    /// Queues a frame without waiting, applying the overflow policy. `wake` is true when the
+    /// consumer must be woken.
+    func offer(_ frame: Frame) -> (SendOutcome, wake: Bool) {
+        let (action, wake, producers) = state.withLock { state in
             let action = state.machine.enqueue(frame)
             switch action {
             case .enqueued:
-                return (action, state.writerWaiting.take(), nil as CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]())
+                return (action, state.claimWake(), [CheckedContinuation<Void, Never>]())
             case .overflowClose:
-                // Producers suspended in `send` must learn that the session is closing.
-                return (action, state.writerWaiting.take(), state.closerWaiting.take(), state.takeProducers())
+                // Producers suspended in `send` must learn that the session is closing, and the
+                // consumer must act on the close even while it waits for writability.
+                state.wakePending = true
+                return (action, true, state.takeProducers())
             case .dropped, .closed:
-                return (action, nil, nil, [])
+                return (action, false, [])
             }
         }
-        writer?.resume()
-        closer?.resume()
         producers.forEach { $0.resume() }
         switch action {
-        case .enqueued(let dropped): return dropped == 0 ? .enqueued : .enqueuedDroppingOldest(dropped)
-        case .dropped: return .dropped
-        case .overflowClose: return .closedForOverflow
-        case .closed: return .sessionClosed
+        case .enqueued(let dropped): return (dropped == 0 ? .enqueued : .enqueuedDroppingOldest(dropped), wake)
+        case .dropped: return (.dropped, false)
+        case .overflowClose: return (.closedForOverflow, wake)
+        case .closed: return (.sessionClosed, false)
         }
     }
 
+    /// Queues a reply written on the connection's loop (see `OutboundQueueStateMachine.push`).
+    /// Returns false once the session is closing. The caller drains; no wake is claimed.
+    func push(_ frame: Frame) -> Bool {
+        state.withLock { $0.machine.push(frame) }
+    }
+
+    /// Whether the queue is within its limits (the connection reads more input only then).
+    var hasSpace: Bool { state.withLock { $0.machine.hasSpace } }
+
     /// Queues a frame, first waiting while the queue is full (back-pressure on the caller only).
-    /// Throws ``SwitchboardError/Code/connectionClosed`` once the session is closing.
-    func send(_ frame: Frame) async throws {
+    /// Returns whether the consumer must be woken. Throws
+    /// ``SwitchboardError/Code/connectionClosed`` once the session is closing.
+    func send(_ frame: Frame) async throws -> Bool {
         let size = frame.byteCount
         while true {
             // Check and enqueue under one lock, against this frame's size, so `send` never
             // triggers the overflow policy (not even with concurrent senders): it waits instead.
-            let (sent, writer): (Bool?, CheckedContinuation<Void, Never>?) = state.withLock { state in
-                if state.machine.isClosing { return (false, nil) }
-                guard state.machine.fits(size) else { return (nil, nil) }
+            let sent: Bool?? = state.withLock { state in
+                if state.machine.isClosing { return .some(nil) }
+                guard state.machine.fits(size) else { return nil }
                 _ = state.machine.enqueue(frame)
-                return (true, state.writerWaiting.take())
+                return .some(state.claimWake())
             }
-            writer?.resume()
             switch sent {
-            case true?: return
-            case false?: throw SwitchboardError(code: .connectionClosed, message: "session is closing; frame not sent")
-            case nil: try await waitForSpace(for: size)
+            case .some(.some(let wake)): return wake
+            case .some(.none): throw SwitchboardError(code: .connectionClosed, message: "session is closing; frame not sent")
+            case .none: try await waitForSpace(for: size)
             }
         }
     }
 
-    /// Asks for the connection to close; with `flush`, after what is already queued.
-    func requestClose(code: CloseCode, reason: String, flush: Bool) {
+    /// Asks for the connection to close; with `flush`, after what is already queued. Returns
+    /// whether the consumer must be woken.
+    func requestClose(code: CloseCode, reason: String, flush: Bool) -> Bool {
         let request = OutboundQueueStateMachine.CloseRequest(code: code, reason: reason, flush: flush)
-        let (writer, closer, producers) = state.withLock { state in
-            guard state.machine.requestClose(request) else {
-                return (nil as CheckedContinuation<Void, Never>?, nil as CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]())
-            }
-            let producers = Array(state.producersWaiting.values)
-            state.producersWaiting.removeAll()
-            return (state.writerWaiting.take(), state.closerWaiting.take(), producers)
+        let (accepted, producers) = state.withLock { state in
+            guard state.machine.requestClose(request) else { return (false, [CheckedContinuation<Void, Never>]()) }
+            state.wakePending = true
+            return (true, state.takeProducers())
         }
-        writer?.resume()
-        closer?.resume()
         producers.forEach { $0.resume() }
+        // A close always wakes: the consumer must arm its deadline even mid-drain.
+        return accepted
     }
 
-    /// Drains the queue into `connection` until the session is closed, then closes the
-    /// connection. Returns when the connection is closed or has failed.
-    func run(on connection: Connection, drainTimeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.runCloser(on: connection, drainTimeout: drainTimeout) }
-            await self.runWriter(on: connection)
-            group.cancelAll()
-        }
-    }
-
-    private func runWriter(on connection: Connection) async {
-        while true {
-            let action = state.withLock { state in
-                let action = state.machine.nextWriterAction()
-                let producers = action.isWrite ? Array(state.producersWaiting.values) : []
-                if action.isWrite { state.producersWaiting.removeAll() }
-                return (action, producers)
+    /// The consumer's next step (event loop only). Finding the queue empty re-arms wake-ups.
+    func next() -> Next {
+        let (next, producers) = state.withLock { state -> (Next, [CheckedContinuation<Void, Never>]) in
+            if let frame = state.machine.dequeue() {
+                // Space just opened: producers waiting in `send` re-check.
+                return (.frame(frame), state.producersWaiting.isEmpty ? [] : state.takeProducers())
             }
-            action.1.forEach { $0.resume() }
-            switch action.0 {
-            case .write(let frames):
-                do {
-                    for frame in frames { try await connection.write(frame) }
-                } catch {
-                    // The connection is gone: nothing queued can be delivered any more, and
-                    // producers waiting for space must be released.
-                    requestClose(code: .abnormal, reason: "write failed", flush: false)
-                    return
-                }
-            case .wait:
-                await waitForWork()
-                if Task.isCancelled { return }
-            case .close(let request):
-                await connection.close(code: request.code, reason: request.reason)
-                return
-            }
+            state.wakePending = false
+            if let request = state.machine.closeRequest { return (.close(request), []) }
+            return (.idle, [])
         }
+        producers.forEach { $0.resume() }
+        return next
     }
 
-    /// Waits for a close request; a flushing close gets `drainTimeout` to deliver what is
-    /// queued before the connection is closed regardless.
-    private func runCloser(on connection: Connection, drainTimeout: Duration) async {
-        await waitForCloseRequest()
-        guard let request = closeRequest, !Task.isCancelled else { return }
-        if request.flush {
-            do { try await Task.sleep(for: drainTimeout) } catch { return }
+    /// Drops what is still queued (a flushing close ran past its drain timeout, or the
+    /// connection is gone) and refuses everything after.
+    func discard(closing code: CloseCode) {
+        let producers = state.withLock { state in
+            _ = state.machine.requestClose(.init(code: code, reason: "", flush: false))
+            state.machine.discardAll()
+            return state.takeProducers()
         }
-        await connection.close(code: request.code, reason: request.reason)
-    }
-
-    private func waitForWork() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state in
-                    if state.machine.queuedCount > 0 || state.machine.isClosing || Task.isCancelled { return true }
-                    state.writerWaiting = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.writerWaiting.take() }?.resume()
-        }
-    }
-
-    private func waitForCloseRequest() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state in
-                    if state.machine.isClosing || Task.isCancelled { return true }
-                    state.closerWaiting = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.closerWaiting.take() }?.resume()
-        }
+        producers.forEach { $0.resume() }
     }
 
     private func waitForSpace(for size: Int) async throws {
@@ -194,20 +169,5 @@ final class OutboundQueue: Sendable {
             state.withLock { $0.producersWaiting.removeValue(forKey: id) }?.resume()
         }
         try Task.checkCancellation()
-    }
-}
-
-extension OutboundQueueStateMachine.WriterAction {
-    fileprivate var isWrite: Bool {
-        if case .write = self { return true }
-        return false
-    }
-}
-
-extension Optional {
-    /// Returns the value and leaves `nil` behind.
-    fileprivate mutating func take() -> Wrapped? {
-        defer { self = nil }
-        return self
     }
 }

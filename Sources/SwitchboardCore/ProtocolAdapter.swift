@@ -1,23 +1,77 @@
-/// A protocol implementation plugged into the server: it owns each connection's protocol loop.
+/// A protocol implementation plugged into the server.
 ///
-/// The server creates a ``Session`` for every connection routed to the adapter, runs
-/// ``handle(_:session:)`` in that connection's own task, and removes the session when it
-/// returns. Send through the session (its bounded queue keeps ordering and protects other
-/// sessions from a slow reader) rather than through the connection's writer.
+/// For every connection routed to it, the server asks the adapter for a
+/// ``ConnectionHandler``; the transport then calls that handler on the connection's event loop
+/// (message received, timer fired, closed) and the handler answers through its
+/// ``ConnectionContext`` (write, close, set the timer, run async user work). Nothing of the
+/// adapter runs while a connection is idle.
+///
+/// ```swift
+/// struct Shout: ProtocolAdapter {
+///     let name = "shout"
+///     func makeHandler(for session: Session) -> any ConnectionHandler { Handler() }
+///     final class Handler: ConnectionHandler {
+///         func received(_ frame: Frame, context: ConnectionContext) {
+///             if case .text(let text) = frame { context.write(.text(text.uppercased())) }
+///         }
+///     }
+/// }
+/// ```
+///
+/// Adapters whose logic is easier to write as one async loop per connection conform to
+/// ``AsyncProtocolAdapter`` instead (it costs a task per connection).
 public protocol ProtocolAdapter: Sendable {
     /// The adapter's name; routes refer to adapters by it (e.g. `wslink`).
     var name: String { get }
 
-    /// Runs the protocol on one connection until the peer leaves or the adapter closes it.
-    /// Returning without closing makes the server close the connection normally (1000).
-    func handle(_ connection: Connection, session: Session) async
+    /// Makes the handler of one new connection. Called on the connection's event loop.
+    func makeHandler(for session: Session) -> any ConnectionHandler
 }
 
-/// Accepts connections and hands each one, in its own child task, to a handler.
+/// The protocol logic of one connection. The transport calls it only on the connection's
+/// event loop, one call at a time, so it needs no locks; it must not block.
+///
+/// Every callback may write, close or set the timer through its context; frames written in a
+/// callback are flushed together when the callback (or the read burst it belongs to) ends.
+public protocol ConnectionHandler: AnyObject {
+    /// The connection is open; the session is registered. Default: nothing.
+    func opened(context: ConnectionContext)
+    /// One whole message arrived. Not called once the connection is closing.
+    func received(_ frame: Frame, context: ConnectionContext)
+    /// The deadline set with ``ConnectionContext/setTimer(at:)`` has passed. Default: nothing.
+    func timerFired(context: ConnectionContext)
+    /// The connection is gone (the peer left, or the close completed). Last call. Default: nothing.
+    func closed(context: ConnectionContext)
+}
+
+extension ConnectionHandler {
+    /// Nothing.
+    public func opened(context: ConnectionContext) {}
+    /// Nothing.
+    public func timerFired(context: ConnectionContext) {}
+    /// Nothing.
+    public func closed(context: ConnectionContext) {}
+}
+
+/// Accepts connections and runs each on its event loop, asking `acceptor` for its handler.
+///
+/// Graceful shutdown (the surrounding service's) is the transport's own: it stops accepting,
+/// gives open connections ``drainTimeout`` to finish after the server asked their sessions
+/// to close, closes whatever is left with 1001, and returns.
 public protocol ServerTransport: Sendable {
-    /// Listens until the surrounding service shuts down (gracefully or by cancellation),
-    /// calling `handler` for each connection; returns when every connection has ended.
-    func listen(_ handler: @escaping @Sendable (Connection) async -> Void) async throws
+    /// The adapter names the transport's routes refer to; the server refuses to start when
+    /// one of them has no adapter (a typo fails at start-up, not on every connection).
+    var routedAdapters: Set<String> { get }
+
+    /// How long graceful shutdown waits for connections to finish before closing them.
+    var drainTimeout: Duration { get }
+
+    /// How long a close handshake may take before the connection is dropped.
+    var closeTimeout: Duration { get }
+
+    /// Listens until graceful shutdown or cancellation, attaching every accepted connection
+    /// through `acceptor`; returns when every connection has ended.
+    func listen(_ acceptor: ConnectionAcceptor) async throws
 }
 
 /// Opens outbound connections.

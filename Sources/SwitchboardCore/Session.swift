@@ -1,16 +1,18 @@
 public import Logging
+public import NIOCore
 import Synchronization
 
-/// One connected peer as the server tracks it: who it is, when it was last heard from, which
-/// groups it is in, and its bounded outbound queue.
+/// One connected peer as the server tracks it: who it is, which groups it is in, and its
+/// bounded outbound queue. A session is the handle other connections and user code hold:
+/// every method is safe from any thread.
 ///
-/// Sessions are created by ``SessionManager/open(_:adapter:at:)`` and live exactly as long as
-/// their connection. Send through the session, never the raw connection, so ordering and the
-/// queue policy hold for replies and broadcasts alike.
+/// Sessions are created by ``SessionManager`` when a transport accepts a connection and live
+/// exactly as long as it. Frames offered from another thread are queued at once (the queue
+/// policy applies there and then) and written by the connection's own event loop, woken once
+/// per burst rather than once per frame.
 public final class Session: Sendable, CustomStringConvertible {
     struct Metadata {
         var identity: String?
-        var lastSeen: ContinuousClock.Instant
         var groups: Set<String> = []
         var overflowLogged = false
     }
@@ -21,16 +23,27 @@ public final class Session: Sendable, CustomStringConvertible {
     public let adapter: String
     /// When the session opened.
     public let connectedAt: ContinuousClock.Instant
+    /// The event loop the connection runs on (`nil` for a session that no transport drives,
+    /// as in unit tests of the manager).
+    public let eventLoop: (any EventLoop)?
+
+    /// The manager that registered this session (identities, groups, broadcast).
+    public weak let manager: SessionManager?
 
     let metadata: Mutex<Metadata>
     let queue: OutboundQueue
     private let statistics: SessionStatistics
     private let logger: Logger
+    /// The loop-confined shell of the connection: read and written only on `eventLoop`
+    /// (set when the transport attaches it, cleared when the connection closes).
+    nonisolated(unsafe) var context: ConnectionContext?
 
     init(
         info: ConnectionInfo,
         adapter: String,
         connectedAt: ContinuousClock.Instant,
+        eventLoop: (any EventLoop)?,
+        manager: SessionManager?,
         policy: OutboundQueuePolicy,
         statistics: SessionStatistics,
         logger: Logger
@@ -38,7 +51,9 @@ public final class Session: Sendable, CustomStringConvertible {
         self.info = info
         self.adapter = adapter
         self.connectedAt = connectedAt
-        self.metadata = Mutex(Metadata(lastSeen: connectedAt))
+        self.eventLoop = eventLoop
+        self.manager = manager
+        self.metadata = Mutex(Metadata())
         self.queue = OutboundQueue(policy: policy)
         self.statistics = statistics
         var logger = logger
@@ -53,9 +68,6 @@ public final class Session: Sendable, CustomStringConvertible {
     /// The protocol-level identity (a wslink client id, a CrossComm client id…), once known.
     public var identity: String? { metadata.withLock { $0.identity } }
 
-    /// When a frame last arrived from the peer.
-    public var lastSeen: ContinuousClock.Instant { metadata.withLock { $0.lastSeen } }
-
     /// The groups this session belongs to.
     public var groups: Set<String> { metadata.withLock { $0.groups } }
 
@@ -66,18 +78,42 @@ public final class Session: Sendable, CustomStringConvertible {
     public var queuedFrames: Int { queue.queuedCount }
 
     /// Whether a close has been requested.
-    public var isClosing: Bool { queue.closeRequest != nil }
-
-    /// Records that the peer was heard from at `now` (never moves backwards).
-    public func touch(at now: ContinuousClock.Instant) {
-        metadata.withLock { $0.lastSeen = max($0.lastSeen, now) }
-    }
+    public var isClosing: Bool { queue.isClosing }
 
     /// Queues a frame without waiting. A full queue is handled by the session's
     /// ``OutboundQueuePolicy``; the outcome says what happened. Use for broadcasts.
     @discardableResult
     public func offer(_ frame: Frame) -> SendOutcome {
-        let outcome = queue.offer(frame)
+        let (outcome, wake) = offerWithoutWaking(frame)
+        if wake { self.wake() }
+        return outcome
+    }
+
+    /// Queues a frame, waiting while the queue is full. Use from async code (a handler's
+    /// task): only this session is slowed. Throws once the session is closing.
+    public func send(_ frame: Frame) async throws {
+        if try await queue.send(frame) { wake() }
+    }
+
+    /// Closes the session after delivering what is already queued (bounded by the manager's
+    /// drain timeout). Later sends are refused. Idempotent: the first code wins.
+    public func close(code: CloseCode, reason: String = "") {
+        if queue.requestClose(code: code, reason: reason, flush: true) { wake() }
+    }
+
+    /// Closes the session at once, discarding what is queued.
+    public func abort(code: CloseCode, reason: String = "") {
+        if queue.requestClose(code: code, reason: reason, flush: false) { wake() }
+    }
+
+    /// `session <id> (<adapter>, <peer>)`.
+    public var description: String {
+        "session \(info.id.rawValue) (\(adapter), \(info.peer ?? "unknown peer"))"
+    }
+
+    /// Queues `frame` and records drops; the flag says whether the loop must be woken.
+    func offerWithoutWaking(_ frame: Frame) -> (SendOutcome, wake: Bool) {
+        let (outcome, wake) = queue.offer(frame)
         switch outcome {
         case .enqueued, .sessionClosed:
             break
@@ -91,29 +127,18 @@ public final class Session: Sendable, CustomStringConvertible {
             statistics.recordOverflowClose()
             logOverflowOnce("closing: outbound queue overflowed")
         }
-        return outcome
+        return (outcome, wake)
     }
 
-    /// Queues a frame, waiting while the queue is full. Use for replies on the session's own
-    /// task: only this session is slowed. Throws once the session is closing.
-    public func send(_ frame: Frame) async throws {
-        try await queue.send(frame)
-    }
-
-    /// Closes the session after delivering what is already queued (bounded by the manager's
-    /// drain timeout). Later sends are refused. Idempotent: the first code wins.
-    public func close(code: CloseCode, reason: String = "") {
-        queue.requestClose(code: code, reason: reason, flush: true)
-    }
-
-    /// Closes the session at once, discarding what is queued.
-    public func abort(code: CloseCode, reason: String = "") {
-        queue.requestClose(code: code, reason: reason, flush: false)
-    }
-
-    /// `session <id> (<adapter>, <peer>)`.
-    public var description: String {
-        "session \(info.id.rawValue) (\(adapter), \(info.peer ?? "unknown peer"))"
+    /// Makes the connection's loop drain the queue: at the end of the current callback when
+    /// already on that loop, otherwise through one task on it.
+    func wake() {
+        guard let eventLoop else { return }
+        if eventLoop.inEventLoop {
+            context?.drainSoon()
+        } else {
+            eventLoop.execute { self.context?.drain() }
+        }
     }
 
     private func logOverflowOnce(_ message: String) {

@@ -1,11 +1,14 @@
 public import Logging
+public import NIOCore
 import Synchronization
 
 /// The one owner of the server's shared state: the session table, identities and groups.
 ///
 /// All mutation happens under one lock and never across an `await`. Broadcasts snapshot their
 /// recipients under the lock and queue outside it, and each session's queue is bounded by its
-/// ``OutboundQueuePolicy``, so a stalled reader never delays anyone else.
+/// ``OutboundQueuePolicy``, so a stalled reader never delays anyone else. A broadcast hands
+/// the same frame (one encoded buffer) to every recipient and wakes each event loop once,
+/// whatever number of its connections received it.
 ///
 /// ```swift
 /// let sessions = SessionManager(logger: logger)
@@ -43,6 +46,7 @@ public final class SessionManager: Sendable {
     }
 
     private struct State {
+        var closingAll = false
         var sessions: [ConnectionID: Session] = [:]
         var groups: [String: Set<ConnectionID>] = [:]
         var identities: [IdentityKey: Set<ConnectionID>] = [:]
@@ -69,12 +73,25 @@ public final class SessionManager: Sendable {
         self.logger = logger
     }
 
-    /// Registers a session for a new connection.
+    /// Registers a session for a connection that no transport drives (unit tests of the
+    /// manager): frames offered to it stay in its queue.
     public func open(_ connection: Connection, adapter: String, at now: ContinuousClock.Instant = .now) -> Session {
+        open(connection.info, adapter: adapter, eventLoop: nil, at: now)
+    }
+
+    /// Registers a session for a new connection served on `eventLoop`.
+    public func open(
+        _ info: ConnectionInfo,
+        adapter: String,
+        eventLoop: (any EventLoop)?,
+        at now: ContinuousClock.Instant = .now
+    ) -> Session {
         let session = Session(
-            info: connection.info,
+            info: info,
             adapter: adapter,
             connectedAt: now,
+            eventLoop: eventLoop,
+            manager: self,
             policy: queuePolicy,
             statistics: statistics,
             logger: logger
@@ -82,6 +99,21 @@ public final class SessionManager: Sendable {
         state.withLock { $0.sessions[session.id] = session }
         statistics.recordOpened()
         return session
+    }
+
+    /// A session for a connection that is refused before it is served (no adapter): it
+    /// carries the close, but is neither registered nor counted.
+    func unregisteredSession(_ info: ConnectionInfo, eventLoop: any EventLoop) -> Session {
+        Session(
+            info: info,
+            adapter: info.route.adapter,
+            connectedAt: .now,
+            eventLoop: eventLoop,
+            manager: nil,
+            policy: queuePolicy,
+            statistics: statistics,
+            logger: logger
+        )
     }
 
     /// Removes a session and all its memberships. Idempotent.
@@ -158,11 +190,13 @@ public final class SessionManager: Sendable {
         }
     }
 
-    /// The members of a group, in connection order.
-    public func members(of group: String) -> [Session] {
-        state.withLock { state in
+    /// The members of a group, in connection order (or in no particular order, without the
+    /// sort, for a broadcast).
+    public func members(of group: String, sorted: Bool = true) -> [Session] {
+        let members = state.withLock { state in
             (state.groups[group] ?? []).compactMap { state.sessions[$0] }
-        }.sorted { $0.id < $1.id }
+        }
+        return sorted ? members.sorted { $0.id < $1.id } : members
     }
 
     /// Number of open sessions.
@@ -185,25 +219,47 @@ public final class SessionManager: Sendable {
                 return (state.groups[name] ?? []).compactMap { state.sessions[$0] }
             }
         }
+        return Self.deliver(frame, to: recipients.lazy.filter { !excluded.contains($0.id) })
+    }
+
+    /// Offers `frame` to each session and wakes each event loop once for all of its sessions
+    /// that got work (rather than once per session).
+    public static func deliver(_ frame: Frame, to recipients: some Sequence<Session>) -> BroadcastReport {
         var report = BroadcastReport(delivered: 0, notDelivered: 0)
-        for session in recipients where !excluded.contains(session.id) {
-            if session.offer(frame).isDelivered {
+        var toWake: [ObjectIdentifier: (loop: any EventLoop, sessions: [Session])] = [:]
+        for session in recipients {
+            let (outcome, wake) = session.offerWithoutWaking(frame)
+            if outcome.isDelivered {
                 report.delivered += 1
             } else {
                 report.notDelivered += 1
+            }
+            guard wake, let loop = session.eventLoop else { continue }
+            toWake[ObjectIdentifier(loop), default: (loop, [])].sessions.append(session)
+        }
+        for (_, batch) in toWake {
+            if batch.loop.inEventLoop {
+                for session in batch.sessions { session.wake() }
+            } else {
+                let sessions = batch.sessions
+                batch.loop.execute {
+                    for session in sessions { session.context?.drain() }
+                }
             }
         }
         return report
     }
 
-    /// Sessions of `adapter` not heard from for longer than `idle` at `now`.
-    public func idleSessions(adapter: String, idle: Duration, at now: ContinuousClock.Instant) -> [Session] {
-        sessions(adapter: adapter).filter { now - $0.lastSeen > idle }
-    }
+    /// Whether ``closeAll(code:reason:)`` has been called (a session opened after it must be
+    /// closed by its opener: graceful shutdown raced its acceptance).
+    public var isClosingAll: Bool { state.withLock { $0.closingAll } }
 
     /// Asks every session to close after flushing its queue (graceful shutdown).
     public func closeAll(code: CloseCode, reason: String) {
-        let all = state.withLock { Array($0.sessions.values) }
+        let all = state.withLock { state in
+            state.closingAll = true
+            return Array(state.sessions.values)
+        }
         for session in all { session.close(code: code, reason: reason) }
     }
 }

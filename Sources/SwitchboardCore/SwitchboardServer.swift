@@ -11,7 +11,7 @@ public import ServiceLifecycle
 /// ```
 ///
 /// Graceful shutdown asks every session to close with 1001 after flushing its queue; the
-/// transport stops accepting and waits (bounded) for connections to finish.
+/// transport stops accepting and waits (bounded by its drain timeout) for connections to finish.
 public struct SwitchboardServer<Transport: ServerTransport>: Service {
     /// The session table shared by every adapter of this server.
     public let sessions: SessionManager
@@ -34,55 +34,52 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
         self.logger = logger
     }
 
-    /// Runs until graceful shutdown or cancellation.
+    /// Runs until graceful shutdown or cancellation. Throws at once when a route names an
+    /// adapter this server does not have.
     public func run() async throws {
+        let missing = transport.routedAdapters.subtracting(adapters.keys).sorted()
+        guard missing.isEmpty else {
+            throw SwitchboardError(
+                code: .invalidConfiguration,
+                message: "routes name adapters this server does not have: \(missing.joined(separator: ", ")) (installed: \(adapters.keys.sorted().joined(separator: ", ")))"
+            )
+        }
         let sessions = self.sessions
         try await withGracefulShutdownHandler {
-            try await transport.listen { connection in
-                await serve(connection)
-            }
+            try await transport.listen(ConnectionAcceptor { info, io in self.attach(info, io: io) })
         } onGracefulShutdown: {
             sessions.closeAll(code: .goingAway, reason: "server shutting down")
         }
     }
 
-    /// Serves one connection to completion; the transport calls this in the connection's task.
-    func serve(_ connection: Connection) async {
-        var logger = self.logger
-        logger[metadataKey: "connection.id"] = "\(connection.info.id.rawValue)"
-        logger[metadataKey: "connection.route"] = "\(connection.info.route)"
-        guard let adapter = adapters[connection.info.route.adapter] else {
-            logger.info("no adapter for route; closing", metadata: ["close.code": "\(CloseCode.adapterUnavailable)"])
-            await connection.close(
-                code: .adapterUnavailable,
-                reason: "no \(connection.info.route.adapter) adapter on this server"
-            )
-            return
+    /// Registers a session for a new connection and starts its adapter's handler (on the
+    /// connection's event loop).
+    func attach(_ info: ConnectionInfo, io: any ConnectionIO) -> ConnectionContext {
+        let sessions = self.sessions
+        let adapter = adapters[info.route.adapter]
+        let session = adapter.map { sessions.open(info, adapter: $0.name, eventLoop: io.eventLoop) }
+            ?? sessions.unregisteredSession(info, eventLoop: io.eventLoop)
+        let context = ConnectionContext(
+            session: session,
+            io: io,
+            drainTimeout: sessions.drainTimeout,
+            closeTimeout: transport.closeTimeout,
+            onClosed: { context in
+                sessions.remove(context.session)
+                context.logger.debug("session closed")
+            }
+        )
+        guard let adapter else {
+            context.logger.info("no adapter for route; closing", metadata: ["close.code": "\(CloseCode.adapterUnavailable)"])
+            session.close(code: .adapterUnavailable, reason: "no \(info.route.adapter) adapter on this server")
+            return context
         }
-        if Task.isShuttingDownGracefully {
-            await connection.close(code: .goingAway, reason: "server shutting down")
-            return
-        }
-        let session = sessions.open(connection, adapter: adapter.name)
-        if Task.isShuttingDownGracefully {
-            // Shutdown began between the check above and `open`, so `closeAll` missed this session.
+        context.logger.debug("session opened", metadata: ["connection.peer": "\(info.peer ?? "-")"])
+        context.start(adapter.makeHandler(for: session))
+        if sessions.isClosingAll {
+            // Shutdown began while this connection was being accepted, so `closeAll` missed it.
             session.close(code: .goingAway, reason: "server shutting down")
         }
-        logger.debug("session opened", metadata: ["connection.peer": "\(connection.info.peer ?? "-")"])
-        let observed = Connection(
-            info: connection.info,
-            inbound: connection.inbound.observing { [session] _ in session.touch(at: .now) },
-            writer: connection.writer
-        )
-        let drainTimeout = sessions.drainTimeout
-        await withDiscardingTaskGroup { group in
-            group.addTask { await session.queue.run(on: connection, drainTimeout: drainTimeout) }
-            await adapter.handle(observed, session: session)
-            // The adapter is done: deliver what it queued, then close normally unless it
-            // already chose a code.
-            session.close(code: .normal)
-        }
-        sessions.remove(session)
-        logger.debug("session closed")
+        return context
     }
 }

@@ -23,6 +23,12 @@ public enum UpgradeHarness {
 
     private static let peer = try! SocketAddress(ipAddress: "127.0.0.1", port: 40000)
 
+    /// Upgraded connections run the real engine and an echo handler.
+    private static let acceptor = ConnectionAcceptor.direct(
+        EchoAdapter(),
+        sessions: SessionManager(logger: Logger(label: "switchboard.fuzz") { _ in SwiftLogNoOpLogHandler() })
+    )
+
     static func run(_ input: [UInt8]) throws(FuzzInvariantViolation) {
         try check(response: response(to: input), request: input)
     }
@@ -30,7 +36,7 @@ public enum UpgradeHarness {
     /// What the server writes back (HTTP part) when a connection sends `input`.
     public static func response(to input: [UInt8]) -> [UInt8] {
         let channel = EmbeddedChannel()
-        transport.installConnectionPipeline(on: channel, listenerName: "fuzz") { _ in }
+        transport.installConnectionPipeline(on: channel, listenerName: "fuzz", acceptor: acceptor)
         // Active, as an accepted connection is; an inactive channel takes no reads.
         _ = try? channel.connect(to: peer).wait()
         let split = input.isEmpty ? 0 : Int(input[0]) % (input.count + 1)

@@ -1,9 +1,13 @@
+public import NIOCore
+public import NIOPosix
 public import SwitchboardCore
 import ServiceLifecycle
 import Synchronization
 
-/// A server transport without sockets: tests "connect" by calling ``connect(adapter:path:)``
-/// and drive the far end through the returned ``RecordingConnection``.
+/// A server transport without sockets: tests "connect" by calling ``connect(adapter:path:headers:)``
+/// and drive the far end through the returned ``RecordingConnection``. Connections run on a
+/// real NIO event loop through the same seam as the WebSocket transport
+/// (``ConnectionAcceptor`` → ``ConnectionContext`` → the adapter's handler).
 ///
 /// ```swift
 /// let transport = InMemoryServerTransport()
@@ -13,24 +17,45 @@ import Synchronization
 /// peer.send(.text("hi"))
 /// ```
 public final class InMemoryServerTransport: ServerTransport {
-    private let incoming: AsyncStream<Connection>
-    private let continuation: AsyncStream<Connection>.Continuation
-    private let accepting = Mutex(true)
-
-    /// Creates a transport with no connections.
-    public init() {
-        (incoming, continuation) = AsyncStream<Connection>.makeStream()
+    private struct State {
+        var accepting = true
+        var waiting: [RecordingConnection] = []
+        var acceptor: ConnectionAcceptor?
+        var open: [ConnectionID: InMemoryIO] = [:]
     }
 
-    /// Opens a connection to whatever is listening, routed to `adapter`.
+    private let state = Mutex(State())
+    private let changes = ChangeNotifier()
+    private let group: any EventLoopGroup
+
+    /// The adapter names routes may use; `[]` accepts any (tests route by name at connect time).
+    public let routedAdapters: Set<String> = []
+    /// How long graceful shutdown waits for connections.
+    public let drainTimeout: Duration
+    /// Close handshakes complete at once in memory; this only bounds a stuck one.
+    public let closeTimeout: Duration = .seconds(5)
+
+    /// Creates a transport with no connections, running connections on `group`'s loops.
+    public init(drainTimeout: Duration = .seconds(5), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.drainTimeout = drainTimeout
+        self.group = group
+    }
+
+    /// Opens a connection to whatever is listening, routed to `adapter`. Connections opened
+    /// before the server runs are attached once it does.
     public func connect(adapter: String, path: String = "/", headers: Headers = Headers()) throws -> RecordingConnection {
         let peer = RecordingConnection(adapter: adapter, path: path, headers: headers)
-        let accepted = accepting.withLock { accepting in
-            accepting && { if case .enqueued = continuation.yield(peer.connection) { true } else { false } }()
+        let acceptor = try state.withLock { state -> ConnectionAcceptor? in
+            guard state.accepting else {
+                throw SwitchboardError(code: .connectionFailed, message: "in-memory server is not accepting connections")
+            }
+            guard let acceptor = state.acceptor else {
+                state.waiting.append(peer)
+                return nil
+            }
+            return acceptor
         }
-        guard accepted else {
-            throw SwitchboardError(code: .connectionFailed, message: "in-memory server is not accepting connections")
-        }
+        if let acceptor { attach(peer, acceptor: acceptor) }
         return peer
     }
 
@@ -39,24 +64,119 @@ public final class InMemoryServerTransport: ServerTransport {
         InMemoryClientTransport(server: self, adapter: adapter, path: path)
     }
 
-    /// Serves connections until graceful shutdown (stop accepting, wait for connections) or
-    /// cancellation.
-    public func listen(_ handler: @escaping @Sendable (Connection) async -> Void) async throws {
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for await connection in incoming {
-                    group.addTask { await handler(connection) }
-                }
-            }
-        } onGracefulShutdown: {
-            self.stopAccepting()
+    /// Serves connections until graceful shutdown (stop accepting, wait for connections up to
+    /// the drain timeout, then drop the rest) or cancellation.
+    public func listen(_ acceptor: ConnectionAcceptor) async throws {
+        let waiting = state.withLock { state in
+            state.acceptor = acceptor
+            defer { state.waiting = [] }
+            return state.waiting
         }
-        stopAccepting()
+        for peer in waiting { attach(peer, acceptor: acceptor) }
+        await withGracefulShutdownHandler {
+            await waitUntil { !self.state.withLock { $0.accepting } }
+        } onGracefulShutdown: {
+            self.state.withLock { $0.accepting = false }
+            self.changes.notify()
+        }
+        // Graceful shutdown or cancellation: nothing new is accepted either way.
+        state.withLock { $0.accepting = false }
+        _ = try? await withTimeout(drainTimeout) { await self.waitUntil { self.state.withLock { $0.open.isEmpty } } }
+        for io in state.withLock({ Array($0.open.values) }) {
+            io.eventLoop.execute { io.closeNow() }
+        }
+        await waitUntil { self.state.withLock { $0.open.isEmpty } }
     }
 
-    private func stopAccepting() {
-        accepting.withLock { $0 = false }
-        continuation.finish()
+    private func waitUntil(_ condition: @escaping @Sendable () -> Bool) async {
+        await withTaskCancellationHandler {
+            await changes.wait(until: condition)
+        } onCancel: {
+            self.changes.notify()
+        }
+    }
+
+    private func attach(_ peer: RecordingConnection, acceptor: ConnectionAcceptor) {
+        let loop = group.next()
+        let io = InMemoryIO(peer: peer, eventLoop: loop) { [weak self] id in
+            self?.state.withLock { _ = $0.open.removeValue(forKey: id) }
+            self?.changes.notify()
+        }
+        state.withLock { $0.open[peer.connection.info.id] = io }
+        loop.execute {
+            io.start(acceptor.attach(peer.connection.info, io: io))
+        }
+        // The far end's frames reach the server on its loop, one read burst each.
+        Task {
+            for await frame in peer.inboundFromPeer {
+                loop.execute { io.deliver(frame) }
+            }
+            loop.execute { io.peerLeft() }
+        }
+    }
+}
+
+/// The in-memory connection's I/O: writes land in the peer's log; loop-confined.
+final class InMemoryIO: ConnectionIO, @unchecked Sendable {
+    // @unchecked: every mutable field is touched on `eventLoop` only (the transport hops there).
+    let eventLoop: any EventLoop
+    private let peer: RecordingConnection
+    private let onEnd: @Sendable (ConnectionID) -> Void
+    private var context: ConnectionContext?
+    private var ended = false
+
+    init(peer: RecordingConnection, eventLoop: any EventLoop, onEnd: @escaping @Sendable (ConnectionID) -> Void) {
+        self.peer = peer
+        self.eventLoop = eventLoop
+        self.onEnd = onEnd
+    }
+
+    var isWritable: Bool { peer.isWritable }
+
+    func start(_ context: ConnectionContext) {
+        self.context = context
+        peer.onWritable = { [weak self] in
+            guard let self else { return }
+            self.eventLoop.execute { self.context?.writabilityChanged() }
+        }
+        if peer.isClosed { end() }
+    }
+
+    func deliver(_ frame: Frame) {
+        guard !ended else { return }
+        context?.received(frame)
+        context?.readComplete()
+    }
+
+    /// The far end's stream ended: as if it sent a close frame, which the server answers with
+    /// 1000 before the connection ends (the WebSocket engine does the same).
+    func peerLeft() {
+        peer.recordClose(code: .normal, reason: "")
+        end()
+    }
+
+    func write(_ frame: Frame) { _ = peer.recordWrite(frame) }
+    func flush() {}
+    func inputMayResume() {}
+    func transportTimerFired() {}
+
+    func sendClose(code: CloseCode, reason: String) {
+        peer.recordClose(code: code, reason: reason)
+        // The in-memory handshake completes at once.
+        eventLoop.execute { self.end() }
+    }
+
+    func closeNow() {
+        peer.recordClose(code: .abnormal, reason: "")
+        end()
+    }
+
+    private func end() {
+        guard !ended else { return }
+        ended = true
+        context?.ioClosed()
+        context = nil
+        onEnd(peer.connection.info.id)
     }
 }
 

@@ -17,7 +17,11 @@ public final class RecordingConnection: Sendable {
     /// The connection to hand to the code under test.
     public let connection: Connection
     private let inboundContinuation: AsyncStream<Frame>.Continuation
+    /// What the test sent, for the in-memory server transport to deliver (server-side use).
+    let inboundFromPeer: AsyncStream<Frame>
     private let log: WrittenLog
+    private let writable = Atomic<Bool>(true)
+    private let writableObserver = Mutex<(@Sendable () -> Void)?>(nil)
 
     /// Creates a connection routed to `adapter`.
     public init(adapter: String = "test", path: String = "/", peer: String = "127.0.0.1:1", headers: Headers = Headers()) {
@@ -32,6 +36,7 @@ public final class RecordingConnection: Sendable {
         )
         let log = WrittenLog()
         self.inboundContinuation = continuation
+        self.inboundFromPeer = stream
         self.log = log
         self.connection = Connection(
             info: info,
@@ -43,6 +48,23 @@ public final class RecordingConnection: Sendable {
     /// Delivers a frame to the code under test, as if the peer sent it.
     public func send(_ frame: Frame) {
         inboundContinuation.yield(frame)
+    }
+
+    /// Whether the server side may write now (a test makes the peer "stop reading" with
+    /// ``setWritable(_:)``; frames then stay in the session's queue).
+    public var isWritable: Bool { writable.load(ordering: .acquiring) }
+
+    /// Stops or resumes "reading": while not writable, the in-memory transport hands the
+    /// server no room, as a socket whose peer stopped reading would.
+    public func setWritable(_ isWritable: Bool) {
+        writable.store(isWritable, ordering: .releasing)
+        if isWritable { writableObserver.withLock { $0 }?() }
+    }
+
+    /// Called when the peer becomes writable again (the in-memory transport's hook).
+    var onWritable: (@Sendable () -> Void)? {
+        get { writableObserver.withLock { $0 } }
+        set { writableObserver.withLock { $0 = newValue } }
     }
 
     /// Ends the inbound stream, as if the peer disconnected.
@@ -89,6 +111,25 @@ public final class RecordingConnection: Sendable {
             writer: PeerWriter(log: log, continuation: continuation)
         )
     }
+
+    /// Records a frame written by a server-side connection (the in-memory transport's I/O);
+    /// false once closed.
+    func recordWrite(_ frame: Frame) -> Bool {
+        guard log.closed == nil else { return false }
+        log.append(frame)
+        return true
+    }
+
+    /// Records the server side's close and ends the inbound stream; false if already closed.
+    @discardableResult
+    func recordClose(code: CloseCode, reason: String) -> Bool {
+        guard log.close(code: code, reason: reason) else { return false }
+        inboundContinuation.finish()
+        return true
+    }
+
+    /// Whether the server side has written a close (or the connection ended).
+    var isClosed: Bool { log.closed != nil }
 
     /// Waits until the code under test closes the connection and returns the close code.
     public func waitForClose(timeout: Duration = .seconds(5)) async throws -> CloseCode {
@@ -164,20 +205,6 @@ private struct RecordingWriter: FrameWriter {
 
     func close(code: CloseCode, reason: String) async {
         if log.close(code: code, reason: reason) { endInbound() }
-    }
-}
-
-/// Adapts an `AsyncStream` of frames to the core's ``FrameSource``.
-struct StreamFrameSource: FrameSource {
-    let stream: AsyncStream<Frame>
-
-    func makeFrameIterator() -> any FrameIterator {
-        Iterator(base: stream.makeAsyncIterator())
-    }
-
-    struct Iterator: FrameIterator {
-        var base: AsyncStream<Frame>.AsyncIterator
-        mutating func next() async throws -> Frame? { await base.next() }
     }
 }
 

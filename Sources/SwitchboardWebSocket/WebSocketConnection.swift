@@ -5,7 +5,8 @@ import SwitchboardCore
 import Synchronization
 import WSCore
 
-/// The core's view of one hummingbird/WSCore WebSocket: a frame source and a frame writer.
+/// The client's view of one WSCore WebSocket: a frame source and a frame writer. (Server
+/// connections run on ``WebSocketEngine`` instead.)
 enum WebSocketConnection {
     /// Builds a ``Connection`` over WSCore's inbound stream and outbound writer.
     ///
@@ -53,7 +54,12 @@ enum WebSocketConnection {
         mutating func next() async throws -> Frame? {
             while let dataFrame = try await base.next() {
                 do {
-                    if let frame = try assembler.feed(dataFrame) { return frame }
+                    let opcode: WebSocketMessageAssembler.Opcode = switch dataFrame.opcode {
+                    case .text: .text
+                    case .binary: .binary
+                    case .continuation: .continuation
+                    }
+                    if let frame = try assembler.feed(opcode, fin: dataFrame.fin, data: dataFrame.data) { return frame }
                 } catch {
                     // Bad input costs only this connection: close with the precise code, log once.
                     logger.info(
@@ -92,8 +98,8 @@ enum WebSocketConnection {
                 switch frame {
                 case .text(let text):
                     try await outbound.write(.text(text))
-                case .binary(let bytes):
-                    try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                case .binary(let buffer):
+                    try await outbound.write(.binary(buffer))
                 }
             } catch {
                 throw SwitchboardError(code: .connectionClosed, message: "write failed", cause: error)

@@ -1,12 +1,11 @@
 import NIOCore
 import SwitchboardCore
-import WSCore
 
 /// Turns WebSocket data frames into whole ``Frame`` messages, enforcing the message size limit
 /// and UTF-8 validity itself so it knows which close code to send (1009, 1007, 1002).
 ///
-/// The underlying library would throw an error that hides the code behind an internal type,
-/// and would not bound a single unfragmented message at all.
+/// Used by the server engine (NIO frames, after inflating) and by the client connection
+/// (WSCore frames); both feed it the same three facts of a frame.
 struct WebSocketMessageAssembler {
     /// A reason to fail the connection.
     struct Violation: Error, Equatable {
@@ -14,31 +13,39 @@ struct WebSocketMessageAssembler {
         var reason: String
     }
 
+    /// The data opcodes.
+    enum Opcode: Equatable {
+        case text, binary, continuation
+    }
+
     let maxMessageSize: Int
-    private var opcode: WebSocketDataFrame.Opcode?
+    private var opcode: Opcode?
     private var buffer = ByteBuffer()
 
     init(maxMessageSize: Int) {
         self.maxMessageSize = maxMessageSize
     }
 
-    /// Feeds one data frame; returns a message when `frame` completes one.
-    mutating func feed(_ frame: WebSocketDataFrame) throws(Violation) -> Frame? {
-        switch (frame.opcode, opcode) {
+    /// Whether a message is in progress (its first frame has arrived, its last not yet).
+    var isAssembling: Bool { opcode != nil }
+
+    /// Feeds one data frame; returns a message when it completes one.
+    mutating func feed(_ frameOpcode: Opcode, fin: Bool, data: ByteBuffer) throws(Violation) -> Frame? {
+        switch (frameOpcode, opcode) {
         case (.continuation, nil):
             throw Violation(code: .protocolError, reason: "continuation frame without a message")
         case (.text, .some), (.binary, .some):
             throw Violation(code: .protocolError, reason: "new message before the previous one finished")
         case (.continuation, .some(let started)):
-            try append(frame.data)
-            guard frame.fin else { return nil }
+            try append(data)
+            guard fin else { return nil }
             defer { reset() }
             return try Self.message(started, buffer)
         case (.text, nil), (.binary, nil):
-            guard frame.data.readableBytes <= maxMessageSize else { throw tooBig() }
-            if frame.fin { return try Self.message(frame.opcode, frame.data) }
-            opcode = frame.opcode
-            buffer = frame.data
+            guard data.readableBytes <= maxMessageSize else { throw tooBig() }
+            if fin { return try Self.message(frameOpcode, data) }
+            opcode = frameOpcode
+            buffer = data
             return nil
         }
     }
@@ -58,9 +65,9 @@ struct WebSocketMessageAssembler {
         Violation(code: .messageTooBig, reason: "message exceeds \(maxMessageSize) bytes")
     }
 
-    private static func message(_ opcode: WebSocketDataFrame.Opcode, _ data: ByteBuffer) throws(Violation) -> Frame {
+    private static func message(_ opcode: Opcode, _ data: ByteBuffer) throws(Violation) -> Frame {
         if opcode == .binary {
-            return .binary(Array(data.readableBytesView))
+            return .binary(data)
         }
         guard let text = data.withUnsafeReadableBytes({ validatedString($0.assumingMemoryBound(to: UInt8.self)) }) else {
             throw Violation(code: .invalidPayload, reason: "text message is not valid UTF-8")

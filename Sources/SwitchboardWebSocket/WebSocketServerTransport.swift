@@ -1,20 +1,18 @@
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import HummingbirdWebSocket
+import HTTPTypes
 public import Logging
 import NIOCore
 import NIOSSL
-import NIOWebSocket
-@_spi(TestKit) import ServiceLifecycle
+import ServiceLifecycle
 public import SwitchboardCore
 import Synchronization
-import WSCompression
-import WSCore
 
-/// The WebSocket server transport: Hummingbird + hummingbird-websocket behind the core's
-/// ``ServerTransport``. One or more listeners, each mapping paths to adapters, optional static
-/// content and TLS, permessage-deflate, ping/pong with dead-peer close, graceful shutdown.
+/// The WebSocket server transport: Hummingbird serves HTTP (static content, endpoints, the
+/// upgrade) and every upgraded connection runs on a ``WebSocketEngine`` on its own event loop.
+/// One or more listeners, each mapping paths to adapters, optional static content and TLS,
+/// permessage-deflate, ping/pong with dead-peer close, graceful shutdown.
 ///
 /// ```swift
 /// let transport = WebSocketServerTransport(
@@ -24,15 +22,14 @@ import WSCore
 /// let server = SwitchboardServer(transport: transport, adapters: [wslink], logger: logger)
 /// ```
 ///
-/// Graceful shutdown: new upgrades are refused (HTTP 400, as any refused upgrade) at once; connections get
-/// ``Configuration/shutdownDrainTimeout`` to finish (the server closes its sessions with 1001
-/// after flushing them); any still open are then closed with 1001, and the listeners stop.
+/// Graceful shutdown: new upgrades are refused (HTTP 400, as any refused upgrade) at once;
+/// connections get ``Configuration/shutdownDrainTimeout`` to finish (the server closes its
+/// sessions with 1001 after flushing them); any still open are then closed with 1001, and the
+/// listeners stop.
 public final class WebSocketServerTransport: ServerTransport {
     private struct State {
         var bound: [BoundListener] = []
         var failure: (any Error)?
-        var live: [ConnectionID: WebSocketConnection.Writer] = [:]
-        var draining = false
     }
 
     /// The configuration in force.
@@ -40,6 +37,7 @@ public final class WebSocketServerTransport: ServerTransport {
     let logger: Logger
     private let state = Mutex(State())
     private let changes = ChangeNotifier()
+    private let live = LiveConnections()
     private let nextConnectionID = Atomic<UInt64>(0)
 
     /// Creates a transport; nothing is bound until ``listen(_:)`` runs.
@@ -47,6 +45,17 @@ public final class WebSocketServerTransport: ServerTransport {
         self.configuration = configuration
         self.logger = logger
     }
+
+    /// Every adapter name the listeners' routes refer to.
+    public var routedAdapters: Set<String> {
+        Set(configuration.listeners.flatMap { $0.routes.map(\.adapter) })
+    }
+
+    /// ``Configuration/shutdownDrainTimeout``.
+    public var drainTimeout: Duration { configuration.shutdownDrainTimeout }
+
+    /// ``Configuration/closeTimeout``.
+    public var closeTimeout: Duration { configuration.closeTimeout }
 
     /// Waits until every listener is bound and returns them with their real ports; throws if
     /// binding failed.
@@ -62,63 +71,51 @@ public final class WebSocketServerTransport: ServerTransport {
     }
 
     /// Number of open WebSocket connections.
-    public var connectionCount: Int { state.withLock { $0.live.count } }
+    public var connectionCount: Int { live.count }
 
     /// Binds every listener and serves until graceful shutdown or cancellation.
-    public func listen(_ handler: @escaping @Sendable (Connection) async -> Void) async throws {
-        // Hummingbird answers graceful shutdown by closing WebSockets with 1000 at once; the
-        // contract is 1001 after a drain, so its servers run under a shutdown manager of ours
-        // that is triggered only when the drain is over.
-        let listenersShutdown = GracefulShutdownManager()
+    ///
+    /// The listeners run in a service group of their own behind a drain service: on graceful
+    /// shutdown the group stops services in reverse order, so the drain runs first (upgrades
+    /// refused with 400, connections finishing) and only then do the listeners stop.
+    public func listen(_ acceptor: ConnectionAcceptor) async throws {
         do {
-            let applications = try configuration.listeners.map { try makeApplication($0, handler: handler) }
-            try await withThrowingTaskGroup(of: ChildEnded.self) { group in
-                for application in applications {
-                    group.addTask {
-                        try await TaskLocals.$gracefulShutdownManager.withValue(listenersShutdown) {
-                            try await application.run()
-                        }
-                        return .listener
-                    }
-                }
-                group.addTask {
-                    // Waits for the surrounding service's graceful shutdown; cancellation ends it.
-                    guard (try? await gracefulShutdown()) != nil else { return .shutdownSequence }
-                    await self.drainAndStop(listenersShutdown)
-                    return .shutdownSequence
-                }
-                // After a graceful drain the listeners stop by themselves; a listener that ends
-                // (or fails) first takes the others down with it.
-                if try await group.next() == .listener {
-                    listenersShutdown.shutdownGracefully()
-                    group.cancelAll()
-                }
-                while try await group.next() != nil {}
-            }
+            let applications = try configuration.listeners.map { try makeApplication($0, acceptor: acceptor) }
+            let services: [any Service] = applications + [Drain(transport: self)]
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: services.map {
+                        .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                    },
+                    logger: logger
+                )
+            )
+            try await group.run()
         } catch {
             fail(error)
             throw error
         }
     }
 
-    private enum ChildEnded { case listener, shutdownSequence }
+    /// Refuses upgrades, lets connections finish within the drain timeout, then closes the rest
+    /// with 1001 (bounded by the close timeout) and drops whatever still hangs on.
+    private struct Drain: Service {
+        let transport: WebSocketServerTransport
 
-    private func drainAndStop(_ listenersShutdown: GracefulShutdownManager) async {
-        state.withLock { $0.draining = true }
-        logger.info("draining connections", metadata: ["connections.open": "\(connectionCount)"])
-        _ = try? await withTimeout(configuration.shutdownDrainTimeout) { await self.waitUntilDrained() }
-        let remaining = state.withLock { Array($0.live.values) }
-        await withDiscardingTaskGroup { group in
-            for writer in remaining {
-                group.addTask { await writer.close(code: .goingAway, reason: "server shutting down") }
-            }
+        func run() async throws {
+            // Waits for graceful shutdown; cancellation (a hard stop) ends it at once.
+            guard (try? await gracefulShutdown()) != nil else { return }
+            await transport.drain()
         }
-        _ = try? await withTimeout(configuration.closeTimeout) { await self.waitUntilDrained() }
-        listenersShutdown.shutdownGracefully()
     }
 
-    private func waitUntilDrained() async {
-        await changes.wait { state.withLock { $0.live.isEmpty } }
+    private func drain() async {
+        live.beginDraining()
+        logger.info("draining connections", metadata: ["connections.open": "\(live.count)"])
+        _ = try? await withTimeout(configuration.shutdownDrainTimeout) { await self.live.waitUntilEmpty() }
+        live.abortAll(code: .goingAway, reason: "server shutting down")
+        _ = try? await withTimeout(configuration.closeTimeout) { await self.live.waitUntilEmpty() }
+        live.closeAll()
     }
 
     private func fail(_ error: any Error) {
@@ -141,25 +138,7 @@ public final class WebSocketServerTransport: ServerTransport {
         changes.notify()
     }
 
-    private func register(_ id: ConnectionID, _ writer: WebSocketConnection.Writer) -> Bool {
-        state.withLock { state in
-            guard !state.draining else { return false }
-            state.live[id] = writer
-            return true
-        }
-    }
-
-    private func unregister(_ id: ConnectionID) {
-        state.withLock { $0.live[id] = nil }
-        changes.notify()
-    }
-
-    private var isDraining: Bool { state.withLock { $0.draining } }
-
-    private func makeApplication(
-        _ listener: WebSocketListener,
-        handler: @escaping @Sendable (Connection) async -> Void
-    ) throws -> some ApplicationProtocol {
+    private func makeApplication(_ listener: WebSocketListener, acceptor: ConnectionAcceptor) throws -> some ApplicationProtocol {
         let httpRouter = Router(context: SwitchboardRequestContext.self)
         if let content = listener.contentDirectory {
             httpRouter.middlewares.add(PathTraversalGuard())
@@ -172,12 +151,8 @@ public final class WebSocketServerTransport: ServerTransport {
                 httpRouter.get(path) { request, _ in UpgradeRequired.response(path: request.uri.path) }
             }
         }
-        // Upgrades are routed by `upgradeDecision` rather than through a Hummingbird `ws` router:
-        // that router parks the handler with a copy of its request context inside a box the
-        // context itself holds, a cycle that kept ≈ 1 KiB of every closed connection (found by
-        // the soak run, ROBUSTNESS.md). Deciding synchronously also spares a task per upgrade.
         var server = HTTPServerBuilder { responder in
-            self.connectionChannel(for: listener, responder: responder, handler: handler)
+            self.connectionChannel(for: listener, responder: responder, acceptor: acceptor)
         }
         if let tls = listener.tls {
             server = try .tls(server, tlsConfiguration: Self.tlsConfiguration(tls))
@@ -196,105 +171,48 @@ public final class WebSocketServerTransport: ServerTransport {
     }
 
     /// What every accepted connection on `listener` runs (TLS, when configured, wraps it):
-    /// HTTP/1 with the WebSocket upgrader, upgrades decided by ``upgradeDecision``.
+    /// HTTP/1 with the WebSocket upgrade, upgrades decided by ``upgradeDecision(_:channel:listener:)``.
     func connectionChannel(
         for listener: WebSocketListener,
         responder: @escaping HTTPChannelHandler.Responder,
-        handler: @escaping @Sendable (Connection) async -> Void
-    ) -> HTTP1WebSocketUpgradeChannel {
-        HTTP1WebSocketUpgradeChannel(
+        acceptor: ConnectionAcceptor
+    ) -> WebSocketUpgradeChannel {
+        var logger = self.logger
+        logger[metadataKey: "listener.name"] = "\(listener.name)"
+        return WebSocketUpgradeChannel(
             responder: responder,
-            configuration: .init(ws: webSocketConfiguration),
-            shouldUpgrade: { head, channel, _ in self.upgradeDecision(head, channel: channel, listener: listener, handler: handler) }
-        )
-    }
-
-    /// hummingbird-websocket's settings from ours; its defaults (16 KiB frames, no UTF-8
-    /// checks) are never used.
-    var webSocketConfiguration: HummingbirdWebSocket.WebSocketServerConfiguration {
-        var webSocket = HummingbirdWebSocket.WebSocketServerConfiguration(
             maxFrameSize: configuration.maxMessageSize,
-            extensions: configuration.compression ? [BoundedDeflate.factory(maxMessageSize: configuration.maxMessageSize)] : [],
-            autoPing: configuration.ping.map { .enabled(timePeriod: $0.interval) } ?? .disabled,
-            closeTimeout: configuration.closeTimeout,
-            validateUTF8: true
+            http1: .init(),
+            decide: { head, channel in self.upgradeDecision(head, channel: channel, listener: listener) },
+            settings: .init(
+                maxMessageSize: configuration.maxMessageSize,
+                ping: configuration.ping,
+                acceptor: acceptor,
+                registry: live,
+                logger: logger
+            )
         )
-        webSocket.maxFrameSize = configuration.maxMessageSize
-        return webSocket
     }
 
     /// Whether the upgrade request `head` on `listener` becomes a WebSocket, and who serves it.
-    func upgradeDecision(
-        _ head: HTTPRequest,
-        channel: any Channel,
-        listener: WebSocketListener,
-        handler: @escaping @Sendable (Connection) async -> Void
-    ) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
-        guard head.isWellFormedWebSocketUpgrade else { return .dontUpgrade }
+    func upgradeDecision(_ head: HTTPRequest, channel: any Channel, listener: WebSocketListener) -> WebSocketUpgradeChannel.Upgrade? {
+        guard head.isWellFormedWebSocketUpgrade else { return nil }
         let uri = URI(head.path ?? "/")
-        guard !isDraining, let route = listener.route(forPath: uri.path) else { return .dontUpgrade }
-        let request = UpgradeRequest(uri: uri, headers: head.headerFields)
-        // Weak: the handler travels through the channel's own upgrade machinery.
-        return .upgrade([:]) { [weak channel] inbound, outbound, _ in
-            await self.serve(
-                inbound: inbound,
-                outbound: outbound,
-                request: request,
-                channel: channel,
-                listener: listener,
-                route: route,
-                handler: handler
-            )
-        }
-    }
-
-    private func serve(
-        inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter,
-        request: UpgradeRequest,
-        channel: (any Channel)?,
-        listener: WebSocketListener,
-        route: WebSocketRoute,
-        handler: @Sendable (Connection) async -> Void
-    ) async {
+        guard !live.isDraining, let route = listener.route(forPath: uri.path) else { return nil }
         let id = ConnectionID(rawValue: nextConnectionID.add(1, ordering: .relaxed).newValue)
-        // Without the channel (already gone) NIO's own byte-wise unmasking still applies.
-        if let channel { await WebSocketUnmasker.install(on: channel) }
-        let uri = request.uri
         var headers = Headers()
-        for field in request.headers { headers.append(name: field.name.canonicalName, value: field.value) }
+        for field in head.headerFields { headers.append(name: field.name.canonicalName, value: field.value) }
         let info = ConnectionInfo(
             id: id,
             route: Route(listener: listener.name, pathPattern: route.pathPattern, adapter: route.adapter),
             path: uri.path,
             query: uri.query,
-            peer: channel?.remoteAddress.map(Self.describe),
+            peer: channel.remoteAddress.map(Self.describe),
             headers: headers,
             isSecure: listener.tls != nil
         )
-        var logger = self.logger
-        logger[metadataKey: "connection.id"] = "\(id.rawValue)"
-        let connection = WebSocketConnection.make(
-            info: info,
-            inbound: inbound,
-            outbound: outbound,
-            channel: channel,
-            maxMessageSize: configuration.maxMessageSize,
-            closeTimeout: configuration.closeTimeout,
-            logger: logger
-        )
-        guard let writer = connection.writer as? WebSocketConnection.Writer, register(id, writer) else {
-            await connection.close(code: .goingAway, reason: "server shutting down")
-            return
-        }
-        defer { unregister(id) }
-        await handler(connection)
-    }
-
-    /// What `serve` needs of the upgrade request, kept instead of the request itself.
-    private struct UpgradeRequest: Sendable {
-        var uri: URI
-        var headers: HTTPFields
+        let deflate = configuration.compression ? PerMessageDeflate.Agreement.negotiate(head.headerFields) : nil
+        return .init(info: info, deflate: deflate)
     }
 
     private static func describe(_ address: SocketAddress) -> String {

@@ -1,28 +1,13 @@
 import NIOCore
 import NIOWebSocket
 
-/// Unmasks client frames eight bytes at a time, right behind NIO's frame decoder.
+/// Unmasks client frames eight bytes at a time.
 ///
-/// NIO unmasks byte by byte (`ByteBuffer.webSocketMask`) when WSCore asks for a frame's
-/// `unmaskedData`, after a copy-on-write copy of the read buffer; at 16 KiB messages that
-/// was 30% of the server's CPU per message (Benchmarks/PROFILE.md). This handler writes
-/// the unmasked payload into a fresh buffer in one pass and clears the mask key, so
-/// `unmaskedData` downstream returns the payload as it is. Frames without a mask key, or
-/// with extension data (never produced by the decoder), pass through untouched; the bytes
-/// every later handler sees are the same either way.
-final class WebSocketUnmasker: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias InboundOut = WebSocketFrame
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var frame = Self.unwrapInboundIn(data)
-        if let key = frame.maskKey, frame.extensionData == nil {
-            frame.data = Self.unmasked(frame.data, key: key, allocator: context.channel.allocator)
-            frame.maskKey = nil
-        }
-        context.fireChannelRead(Self.wrapInboundOut(frame))
-    }
-
+/// NIO unmasks byte by byte (`ByteBuffer.webSocketMask`) on `unmaskedData`, after a
+/// copy-on-write copy of the read buffer; at 16 KiB messages that was 30% of the server's CPU
+/// per message (Benchmarks/PROFILE.md). ``WebSocketEngine`` unmasks with this instead: the
+/// payload is written into a fresh buffer in one pass.
+enum WebSocketUnmasker {
     /// `data` XOR the repeating 4-byte `key`, starting at key byte 0 (RFC 6455 §5.3).
     static func unmasked(_ data: ByteBuffer, key: WebSocketMaskingKey, allocator: ByteBufferAllocator) -> ByteBuffer {
         let count = data.readableBytes
@@ -48,15 +33,5 @@ final class WebSocketUnmasker: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         return output
-    }
-
-    /// Puts an unmasker right after the connection's frame decoder. Without a decoder of the
-    /// expected type nothing changes (frames are then unmasked by NIO, as before).
-    static func install(on channel: any Channel) async {
-        try? await channel.eventLoop.submit {
-            let operations = channel.pipeline.syncOperations
-            let decoder = try operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
-            try operations.addHandler(WebSocketUnmasker(), position: .after(decoder))
-        }.get()
     }
 }

@@ -2,6 +2,7 @@ import Logging
 import MsgPack
 import SwitchboardCore
 import Synchronization
+import NIOCore
 
 extension WSLinkClient {
     /// Runs one connection: says hello, writes queued frames in order, routes what arrives.
@@ -104,14 +105,14 @@ struct InboundReader {
 
     mutating func receive(_ frame: Frame) throws(WSLinkError) -> WSLinkEnvelope? {
         switch (configuration.generation, frame) {
-        case (.v2, .binary(let bytes)):
-            guard let payload = try unchunker.receive(bytes, sizeLimit: configuration.maxInboundMessageBytes, at: .now) else { return nil }
+        case (.v2, .binary(let buffer)):
+            guard let payload = try unchunker.receive(Array(buffer.readableBytesView), sizeLimit: configuration.maxInboundMessageBytes, at: .now) else { return nil }
             return try WSLinkEnvelope(decoding: payload)
         case (.v2, .text):
             throw WSLinkError(code: .malformedPayload, message: "text message on a 2.x connection")
-        case (.v1, .binary(let bytes)):
+        case (.v1, .binary(let buffer)):
             guard !announced.isEmpty else { throw WSLinkError(code: .malformedPayload, message: "binary message without an attachment header") }
-            attachments[announced.removeFirst()] = bytes
+            attachments[announced.removeFirst()] = Array(buffer.readableBytesView)
             return nil
         case (.v1, .text(let text)):
             let json = try WSLinkV1Codec.parse(text)

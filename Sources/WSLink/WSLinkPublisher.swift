@@ -25,8 +25,11 @@ public enum WSLinkGeneration: Sendable, Hashable, CustomStringConvertible {
 /// try adapter.publisher.publish("viewport.image", frame, to: .allExceptLastActive)
 /// ```
 ///
-/// Publishing never waits: each recipient's frames are queued on its session (a slow reader
-/// loses frames or is closed by its queue policy; nobody else is held up).
+/// Clients are the server's sessions: an authenticated client carries its client id as its
+/// session identity and is a member of its generation's group, so a publish is one broadcast
+/// per generation through the ``SwitchboardCore/SessionManager`` — encoded once, the same
+/// buffer queued for every recipient, each event loop woken once. Publishing never waits: a
+/// slow reader loses frames or is closed by its queue policy; nobody else is held up.
 public final class WSLinkPublisher: Sendable {
     /// Who receives a publish.
     public enum Audience: Sendable, Hashable {
@@ -38,30 +41,39 @@ public final class WSLinkPublisher: Sendable {
         case allExceptLastActive
     }
 
-    struct Peer {
-        var session: Session
-        var generation: WSLinkGeneration
-    }
-
     private struct State {
-        var peers: [String: Peer] = [:]
-        var lastActive: String?
+        var manager: SessionManager?
         var nextAttachmentKey = 0
     }
 
+    /// The adapter whose clients this publisher reaches.
+    public let adapter: String
     /// The largest WebSocket message sent to 2.x clients (larger payloads are chunked).
     public let maxMessageSize: Int
     private let state = Mutex(State())
+    /// The connection id of the client that made the most recent call (0: none).
+    private let lastActive = Atomic<UInt64>(0)
     private let logger: Logger
 
     /// Creates a publisher; ``WSLinkServerAdapter`` makes its own.
-    public init(maxMessageSize: Int, logger: Logger) {
+    public init(adapter: String = "wslink", maxMessageSize: Int, logger: Logger) {
+        self.adapter = adapter
         self.maxMessageSize = maxMessageSize
         self.logger = logger
     }
 
+    /// The session-manager group holding the clients of `generation`.
+    func group(_ generation: WSLinkGeneration) -> String {
+        "\(adapter).wslink-\(generation)"
+    }
+
+    private var manager: SessionManager? { state.withLock { $0.manager } }
+
     /// Client ids of the authenticated clients, sorted.
-    public var clientIDs: [String] { state.withLock { $0.peers.keys.sorted() } }
+    public var clientIDs: [String] {
+        guard let manager else { return [] }
+        return (manager.members(of: group(.v2)) + manager.members(of: group(.v1))).compactMap(\.identity).sorted()
+    }
 
     /// Whether `topic` is dot-separated word characters (`\w+(\.\w+)*`, ASCII as in the
     /// JavaScript client's id pattern); other topics would be silently dropped there.
@@ -83,25 +95,25 @@ public final class WSLinkPublisher: Sendable {
         guard Self.isValidTopic(topic) else {
             throw WSLinkError(code: .invalidTopic, message: "topic \"\(topic)\" is not dot-separated word characters; wslink clients would drop it")
         }
-        let recipients = state.withLock { state -> [Peer] in
-            switch audience {
-            case .everyone: return Array(state.peers.values)
-            case .client(let id): return state.peers[id].map { [$0] } ?? []
-            case .allExceptLastActive: return state.peers.filter { $0.key != state.lastActive }.map(\.value)
-            }
-        }
+        guard let manager else { return 0 }
         let envelope = WSLinkEnvelope.publish(topic: topic, value)
-        var encoded: [WSLinkGeneration: [Frame]] = [:]
         var delivered = 0
-        for peer in recipients {
-            let frames: [Frame]
-            if let cached = encoded[peer.generation] {
-                frames = cached
-            } else {
-                frames = try self.frames(for: envelope, generation: peer.generation)
-                encoded[peer.generation] = frames
+        for generation in [WSLinkGeneration.v2, .v1] {
+            let recipients: [Session]
+            switch audience {
+            case .everyone:
+                recipients = manager.members(of: group(generation), sorted: false)
+            case .client(let id):
+                recipients = manager.sessions(identity: id, adapter: adapter).filter { $0.groups.contains(group(generation)) }
+            case .allExceptLastActive:
+                let skipped = lastActive.load(ordering: .relaxed)
+                recipients = manager.members(of: group(generation), sorted: false).filter { $0.id.rawValue != skipped }
             }
-            if frames.allSatisfy({ peer.session.offer($0).isDelivered }) { delivered += 1 }
+            guard !recipients.isEmpty else { continue }
+            let frames = try self.frames(for: envelope, generation: generation)
+            var reports: [SessionManager.BroadcastReport] = []
+            for frame in frames { reports.append(SessionManager.deliver(frame, to: recipients)) }
+            delivered += reports.map(\.delivered).min() ?? 0
         }
         return delivered
     }
@@ -111,7 +123,6 @@ public final class WSLinkPublisher: Sendable {
     public func publish<Value: Encodable>(_ topic: String, _ value: Value, to audience: Audience = .everyone) throws -> Int {
         try publish(topic, try MsgPackEncoder().encodeToValue(value), to: audience)
     }
-
     /// The frames carrying `envelope` to a client of `generation`.
     public func frames(for envelope: WSLinkEnvelope, generation: WSLinkGeneration) throws(WSLinkError) -> [Frame] {
         switch generation {
@@ -142,23 +153,26 @@ public final class WSLinkPublisher: Sendable {
     /// the client was connected. Its in-flight calls are cancelled.
     @discardableResult
     public func disconnect(_ clientID: String, code: CloseCode = .goingAway, reason: String = "") -> Bool {
-        guard let peer = state.withLock({ $0.peers[clientID] }) else { return false }
-        peer.session.close(code: code, reason: reason)
-        return true
+        let sessions = manager?.sessions(identity: clientID, adapter: adapter) ?? []
+        for session in sessions { session.close(code: code, reason: reason) }
+        return !sessions.isEmpty
     }
 
-    func register(_ clientID: String, session: Session, generation: WSLinkGeneration) {
-        state.withLock { $0.peers[clientID] = Peer(session: session, generation: generation) }
+    /// Makes an authenticated session a client: its identity is the client id, its group the
+    /// generation's.
+    func register(_ session: Session, clientID: String, generation: WSLinkGeneration) {
+        guard let manager = session.manager else { return }
+        state.withLock { $0.manager = manager }
+        manager.setIdentity(clientID, of: session)
+        manager.join(session, group: group(generation))
     }
 
-    func unregister(_ clientID: String) {
-        state.withLock { state in
-            state.peers[clientID] = nil
-            if state.lastActive == clientID { state.lastActive = nil }
-        }
+    /// The session is gone (the manager forgets its identity and groups when it is removed).
+    func unregister(_ session: Session) {
+        _ = lastActive.compareExchange(expected: session.id.rawValue, desired: 0, ordering: .relaxed)
     }
 
-    func markActive(_ clientID: String) {
-        state.withLock { $0.lastActive = clientID }
+    func markActive(_ session: Session) {
+        lastActive.store(session.id.rawValue, ordering: .relaxed)
     }
 }

@@ -27,9 +27,21 @@ public import MsgPack
 public struct WSLinkRouter: Sendable {
     /// One registered method.
     public struct Method: Sendable {
+        /// How a method runs: inline on the connection's event loop, or as async user work.
+        enum Body: Sendable {
+            case sync(@Sendable (WSLinkCall, WSLinkContext) throws -> MsgPackValue)
+            case async(@Sendable (WSLinkCall, WSLinkContext) async throws -> MsgPackValue)
+        }
+
         /// The method's name.
         public let name: String
-        let invoke: @Sendable (WSLinkCall, WSLinkContext) async throws -> MsgPackValue
+        let body: Body
+
+        /// Whether the method runs inline on the connection's event loop (it is not `async`).
+        public var isSynchronous: Bool {
+            if case .sync = body { return true }
+            return false
+        }
     }
 
     private var table: [String: Method] = [:]
@@ -58,16 +70,64 @@ public struct WSLinkRouter: Sendable {
 
     /// Registers a raw handler that sees the whole call (`*args, **kwargs` in Python) and
     /// returns a msgpack value. An invalid or duplicate name is a programming error (trap).
+    ///
+    /// A handler that is not `async` runs inline on the connection's event loop (no thread
+    /// hop): keep it short and non-blocking. An `async` one runs as a task and its result is
+    /// written when it returns.
+    public mutating func exposeRaw(
+        _ name: String,
+        _ handler: @escaping @Sendable (WSLinkCall, WSLinkContext) throws -> MsgPackValue
+    ) {
+        register(Method(name: name, body: .sync(handler)))
+    }
+
+    /// Registers a raw `async` handler (see ``exposeRaw(_:_:)-(_,(WSLinkCall,WSLinkContext)throws->MsgPackValue)``).
     public mutating func exposeRaw(
         _ name: String,
         _ handler: @escaping @Sendable (WSLinkCall, WSLinkContext) async throws -> MsgPackValue
     ) {
-        precondition(Self.isValidMethodName(name), "wslink method name \(name) is not dot-separated [a-z][a-z0-9_]* parts")
-        precondition(table[name] == nil, "wslink method \(name) is registered twice")
-        table[name] = Method(name: name, invoke: handler)
+        register(Method(name: name, body: .async(handler)))
     }
 
-    /// Registers a typed handler. `parameters` names the closure's parameters (for `kwargs`
+    private mutating func register(_ method: Method) {
+        precondition(Self.isValidMethodName(method.name), "wslink method name \(method.name) is not dot-separated [a-z][a-z0-9_]* parts")
+        precondition(table[method.name] == nil, "wslink method \(method.name) is registered twice")
+        table[method.name] = method
+    }
+
+    /// Registers a typed synchronous handler (run inline on the event loop). `parameters`
+    /// names the closure's parameters (for `kwargs` and defaults); leave it empty to accept
+    /// positional arguments only.
+    public mutating func expose<each Argument: Decodable & SendableMetatype, Result: Encodable & SendableMetatype>(
+        _ name: String,
+        parameters: WSLinkParameter...,
+        handler: @escaping @Sendable (repeat each Argument) throws -> Result
+    ) {
+        let arity = Self.arity(repeat (each Argument).self)
+        precondition(parameters.isEmpty || parameters.count == arity, "wslink method \(name): \(parameters.count) parameter names for \(arity) parameters")
+        exposeRaw(name) { (call: WSLinkCall, _: WSLinkContext) throws -> MsgPackValue in
+            let reader = try WSLinkArgumentReader(call: call, parameters: parameters, arity: arity)
+            let result = try handler(repeat reader.next((each Argument).self))
+            return try Self.encodeResult(result)
+        }
+    }
+
+    /// Registers a typed synchronous handler that also receives the call's ``WSLinkContext``.
+    public mutating func expose<each Argument: Decodable & SendableMetatype, Result: Encodable & SendableMetatype>(
+        _ name: String,
+        parameters: WSLinkParameter...,
+        handler: @escaping @Sendable (WSLinkContext, repeat each Argument) throws -> Result
+    ) {
+        let arity = Self.arity(repeat (each Argument).self)
+        precondition(parameters.isEmpty || parameters.count == arity, "wslink method \(name): \(parameters.count) parameter names for \(arity) parameters")
+        exposeRaw(name) { (call: WSLinkCall, context: WSLinkContext) throws -> MsgPackValue in
+            let reader = try WSLinkArgumentReader(call: call, parameters: parameters, arity: arity)
+            let result = try handler(context, repeat reader.next((each Argument).self))
+            return try Self.encodeResult(result)
+        }
+    }
+
+    /// Registers a typed `async` handler. `parameters` names the closure's parameters (for `kwargs`
     /// and defaults); leave it empty to accept positional arguments only.
     public mutating func expose<each Argument: Decodable & SendableMetatype, Result: Encodable & SendableMetatype>(
         _ name: String,
@@ -76,14 +136,14 @@ public struct WSLinkRouter: Sendable {
     ) {
         let arity = Self.arity(repeat (each Argument).self)
         precondition(parameters.isEmpty || parameters.count == arity, "wslink method \(name): \(parameters.count) parameter names for \(arity) parameters")
-        exposeRaw(name) { call, _ in
+        exposeRaw(name) { (call: WSLinkCall, _: WSLinkContext) async throws -> MsgPackValue in
             let reader = try WSLinkArgumentReader(call: call, parameters: parameters, arity: arity)
             let result = try await handler(repeat reader.next((each Argument).self))
             return try Self.encodeResult(result)
         }
     }
 
-    /// Registers a typed handler that also receives the call's ``WSLinkContext``.
+    /// Registers a typed `async` handler that also receives the call's ``WSLinkContext``.
     public mutating func expose<each Argument: Decodable & SendableMetatype, Result: Encodable & SendableMetatype>(
         _ name: String,
         parameters: WSLinkParameter...,
@@ -91,7 +151,7 @@ public struct WSLinkRouter: Sendable {
     ) {
         let arity = Self.arity(repeat (each Argument).self)
         precondition(parameters.isEmpty || parameters.count == arity, "wslink method \(name): \(parameters.count) parameter names for \(arity) parameters")
-        exposeRaw(name) { call, context in
+        exposeRaw(name) { (call: WSLinkCall, context: WSLinkContext) async throws -> MsgPackValue in
             let reader = try WSLinkArgumentReader(call: call, parameters: parameters, arity: arity)
             let result = try await handler(context, repeat reader.next((each Argument).self))
             return try Self.encodeResult(result)
@@ -101,21 +161,54 @@ public struct WSLinkRouter: Sendable {
     /// Adds every method of `other`; a name registered in both is a programming error.
     public mutating func merge(_ other: WSLinkRouter) {
         for (_, method) in other.table.sorted(by: { $0.key < $1.key }) {
-            exposeRaw(method.name, method.invoke)
+            register(method)
         }
     }
 
     /// Runs `call` and returns what goes on the wire: the result, or the wire error.
     public func dispatch(_ call: WSLinkCall, context: WSLinkContext) async -> Swift.Result<MsgPackValue, WSLinkRPCError> {
         guard let method = table[call.method] else { return .failure(.methodNotFound(call.method)) }
+        switch method.body {
+        case .sync(let body):
+            return Self.outcome(of: call, context: context) { try body(call, context) }
+        case .async(let body):
+            do {
+                return .success(try await body(call, context))
+            } catch {
+                return Self.failure(error, call: call, context: context)
+            }
+        }
+    }
+
+    /// Runs `call` inline when its method is synchronous (or unknown); `nil` when the method is
+    /// `async` and must be dispatched with ``dispatch(_:context:)``.
+    public func dispatchSynchronously(_ call: WSLinkCall, context: @autoclosure () -> WSLinkContext) -> Swift.Result<MsgPackValue, WSLinkRPCError>? {
+        guard let method = table[call.method] else { return .failure(.methodNotFound(call.method)) }
+        guard case .sync(let body) = method.body else { return nil }
+        let context = context()
+        return Self.outcome(of: call, context: context) { try body(call, context) }
+    }
+
+    private static func outcome(
+        of call: WSLinkCall,
+        context: WSLinkContext,
+        _ body: () throws -> MsgPackValue
+    ) -> Swift.Result<MsgPackValue, WSLinkRPCError> {
         do {
-            return .success(try await method.invoke(call, context))
-        } catch let error as WSLinkRPCError {
+            return .success(try body())
+        } catch {
+            return failure(error, call: call, context: context)
+        }
+    }
+
+    private static func failure(_ error: any Error, call: WSLinkCall, context: WSLinkContext) -> Swift.Result<MsgPackValue, WSLinkRPCError> {
+        switch error {
+        case let error as WSLinkRPCError:
             return .failure(error)
-        } catch let error as ResultEncodingFailure {
+        case let error as ResultEncodingFailure:
             context.logger.warning("result cannot be serialized", metadata: ["rpc.method": "\(call.method)", "error": "\(error.cause)"])
             return .failure(.resultNotSerializable(call.method))
-        } catch {
+        default:
             context.logger.info("handler threw", metadata: ["rpc.method": "\(call.method)", "error": "\(error)"])
             return .failure(.exception(method: call.method, description: "\(error)"))
         }

@@ -1,4 +1,6 @@
+import DequeModule
 import MsgPack
+import NIOCore
 package import SwitchboardCore
 
 extension WSLinkServerAdapter {
@@ -23,13 +25,39 @@ extension WSLinkServerAdapter {
             case logOnce(key: String, message: String)
         }
 
+        /// Where the connection is: its generation is fixed by the first message, and nothing
+        /// but `wslink.hello` is served until a hello's token was accepted.
+        package enum Phase: Equatable {
+            case awaitingFirstMessage
+            case awaitingHello(WSLinkGeneration)
+            /// A hello's token is being checked; `wasReady` when a client already accepted
+            /// sends another (a refusal then leaves it ready).
+            case validating(WSLinkGeneration, wasReady: Bool)
+            case ready(WSLinkGeneration)
+        }
+
         let clientID: String
         let configuration: WSLinkServerConfiguration
         let hasBuiltinExit: Bool
-        private(set) var generation: WSLinkGeneration?
-        package private(set) var isAuthenticated = false
+        package private(set) var phase = Phase.awaitingFirstMessage
+
+        /// The wire generation, once the first message has fixed it.
+        var generation: WSLinkGeneration? {
+            switch phase {
+            case .awaitingFirstMessage: nil
+            case .awaitingHello(let generation), .validating(let generation, _), .ready(let generation): generation
+            }
+        }
+
+        /// Whether a hello has been accepted.
+        package var isAuthenticated: Bool {
+            switch phase {
+            case .ready, .validating(_, wasReady: true): true
+            case .awaitingFirstMessage, .awaitingHello, .validating: false
+            }
+        }
         private var unchunker: WSLinkUnchunker
-        private var announcedAttachments: [String] = []
+        private var announcedAttachments: Deque<String> = []
         private var receivedAttachments: [String: [UInt8]] = [:]
         private var attachmentBytes = 0
 
@@ -45,25 +73,37 @@ extension WSLinkServerAdapter {
         }
 
         package mutating func receive(_ frame: Frame, at now: ContinuousClock.Instant) -> [Action] {
-            if generation == nil { generation = frame.isText ? .v1 : .v2 }
-            switch (generation!, frame) {
+            let generation: WSLinkGeneration
+            switch phase {
+            case .awaitingFirstMessage:
+                generation = frame.isText ? .v1 : .v2
+                phase = .awaitingHello(generation)
+            case .awaitingHello(let fixed), .validating(let fixed, _), .ready(let fixed):
+                generation = fixed
+            }
+            switch (generation, frame) {
             case (.v2, .text):
                 return [.logOnce(key: "text", message: "ignoring text message on a wslink 2.x connection")]
-            case (.v2, .binary(let bytes)):
-                return receiveChunk(bytes, at: now)
+            case (.v2, .binary(let buffer)):
+                return receiveChunk(Array(buffer.readableBytesView), at: now)
             case (.v1, .text(let text)):
                 return receiveText(text)
-            case (.v1, .binary(let bytes)):
-                return receiveAttachment(bytes)
+            case (.v1, .binary(let buffer)):
+                return receiveAttachment(Array(buffer.readableBytesView))
             }
         }
 
         package mutating func helloValidated(_ accepted: Bool) -> [Action] {
-            guard accepted else { return [.reply(.error(id: WSLinkEnvelope.helloID, error: .authenticationFailed))] }
-            isAuthenticated = true
+            let generation = self.generation ?? .v2
+            let wasReady = if case .validating(_, let wasReady) = phase { wasReady } else { isAuthenticated }
+            guard accepted else {
+                phase = wasReady ? .ready(generation) : .awaitingHello(generation)
+                return [.reply(.error(id: WSLinkEnvelope.helloID, error: .authenticationFailed))]
+            }
+            phase = .ready(generation)
             var result: MsgPackValue = ["clientID": .string(clientID)]
             if generation == .v2 { result = ["clientID": .string(clientID), "maxMsgSize": .integer(configuration.maxMessageSize)] }
-            return [.authenticated(generation ?? .v2), .reply(.result(id: WSLinkEnvelope.helloID, result: result))]
+            return [.authenticated(generation), .reply(.result(id: WSLinkEnvelope.helloID, result: result))]
         }
 
         // MARK: 2.x
@@ -169,6 +209,7 @@ extension WSLinkServerAdapter {
                 guard let secret = request.args.first?["secret"]?.stringValue else {
                     return [.reply(.error(id: id, error: .authenticationFailed))]
                 }
+                if let generation { phase = .validating(generation, wasReady: isAuthenticated) }
                 return [.validate(token: secret)]
             }
             guard isAuthenticated else {

@@ -1,8 +1,9 @@
+import NIOPosix
 import Testing
 @testable import SwitchboardCore
 import SwitchboardTesting
 
-/// The queue shell (writer and closer tasks) driven through a ``Session``.
+/// The queue and the connection shell that drains it (``ConnectionContext``), driven through a ``Session``.
 @Suite("OutboundQueue")
 struct OutboundQueueTests {
     static func text(_ n: Int) -> Frame { .text("m\(n)") }
@@ -25,7 +26,7 @@ struct OutboundQueueTests {
     ) -> (SessionManager, RecordingConnection, Session) {
         let manager = SessionManager(queuePolicy: policy, drainTimeout: drainTimeout, logger: testLogger)
         let peer = RecordingConnection(adapter: "test")
-        let session = manager.open(peer.connection, adapter: "test")
+        let session = manager.open(peer.connection.info, adapter: "test", eventLoop: MultiThreadedEventLoopGroup.singleton.next())
         return (manager, peer, session)
     }
 

@@ -3,7 +3,7 @@ import SwitchboardCore
 import SwitchboardTesting
 
 /// Closes connection n with `codes[n - 1]` (the last code repeats).
-struct ScriptedCloseAdapter: ProtocolAdapter {
+struct ScriptedCloseAdapter: AsyncProtocolAdapter {
     var name = "scripted"
     let codes: [CloseCode]
     let connections = Watched(0)

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -162,29 +163,113 @@ extension RecordingConnection {
     }
 }
 
-/// Runs each session's outbound queue (writer + closer) on its connection for the duration of
-/// `body`, then aborts the sessions and waits (bounded) for every queue loop to end. `body` gets
-/// the set of sessions whose loop has already returned, to wait on.
+/// Drives each session's outbound queue through a ``ConnectionContext`` on its event loop, as a
+/// transport would, for the duration of `body`; then aborts the sessions and waits (bounded)
+/// for every connection to end. The transport under each context hands frames to
+/// `connection`'s writer one at a time and counts as unwritable while one is in flight (a
+/// socket buffer one frame deep), so a gated writer stalls the queue as a peer that stopped
+/// reading would. `body` gets the set of sessions whose connection has already ended.
 func withQueueRunners(
     _ runners: [(session: Session, connection: Connection)],
     drainTimeout: Duration = .seconds(60),
+    closeTimeout: Duration = .milliseconds(200),
     _ body: (_ ended: Watched<Set<ConnectionID>>) async throws -> Void
 ) async throws {
     let ended = Watched(Set<ConnectionID>())
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for runner in runners {
-            let session = runner.session
-            let connection = runner.connection
-            group.addTask {
-                await session.queue.run(on: connection, drainTimeout: drainTimeout)
-                ended.update { _ = $0.insert(session.id) }
+    for runner in runners {
+        let session = runner.session
+        guard let loop = session.eventLoop else { preconditionFailure("queue runner sessions need an event loop") }
+        let io = PumpIO(eventLoop: loop, writer: runner.connection.writer)
+        try await loop.submit {
+            let context = ConnectionContext(session: session, io: io, drainTimeout: drainTimeout, closeTimeout: closeTimeout) { context in
+                ended.update { _ = $0.insert(context.session.id) }
+            }
+            io.attach(context)
+            context.drain()
+        }.get()
+    }
+    try await body(ended)
+    for runner in runners { runner.session.abort(code: .normal, reason: "test over") }
+    let all = Set(runners.map(\.session.id))
+    try await ended.wait("every connection to end") { $0.isSuperset(of: all) }
+}
+
+/// A transport connection for ``withQueueRunners``: writes go to an async writer one at a
+/// time, in order; the close frame goes after them; a hard close goes at once.
+final class PumpIO: ConnectionIO, @unchecked Sendable {
+    // @unchecked: `context`, `inFlight` and `requestedClose` are touched on `eventLoop` only.
+    private enum Operation: Sendable {
+        case write(Frame)
+        case close(CloseCode, String)
+    }
+
+    let eventLoop: any EventLoop
+    private let writer: any FrameWriter
+    private let operations: AsyncStream<Operation>.Continuation
+    private var context: ConnectionContext?
+    private var inFlight = 0
+    private var requestedClose: (CloseCode, String)?
+
+    init(eventLoop: any EventLoop, writer: any FrameWriter) {
+        self.eventLoop = eventLoop
+        self.writer = writer
+        let (stream, continuation) = AsyncStream<Operation>.makeStream()
+        self.operations = continuation
+        Task { [writer] in
+            for await operation in stream {
+                switch operation {
+                case .write(let frame):
+                    do {
+                        try await writer.write(frame)
+                        eventLoop.execute { self.wrote() }
+                    } catch {
+                        eventLoop.execute { self.end() }
+                        return
+                    }
+                case .close(let code, let reason):
+                    await writer.close(code: code, reason: reason)
+                    eventLoop.execute { self.end() }
+                    return
+                }
             }
         }
-        try await body(ended)
-        for runner in runners { runner.session.abort(code: .normal, reason: "test over") }
-        let all = Set(runners.map(\.session.id))
-        try await ended.wait("every queue loop to end") { $0.isSuperset(of: all) }
-        try await group.waitForAll()
+    }
+
+    func attach(_ context: ConnectionContext) { self.context = context }
+
+    var isWritable: Bool { inFlight == 0 }
+
+    func write(_ frame: Frame) {
+        inFlight += 1
+        operations.yield(.write(frame))
+    }
+
+    func flush() {}
+    func inputMayResume() {}
+    func transportTimerFired() {}
+
+    func sendClose(code: CloseCode, reason: String) {
+        requestedClose = (code, reason)
+        operations.yield(.close(code, reason))
+    }
+
+    func closeNow() {
+        let (code, reason) = requestedClose ?? (.abnormal, "")
+        let writer = self.writer
+        Task { await writer.close(code: code, reason: reason) }
+        end()
+    }
+
+    private func wrote() {
+        inFlight -= 1
+        context?.writabilityChanged()
+    }
+
+    private func end() {
+        operations.finish()
+        guard let context else { return }
+        self.context = nil
+        context.ioClosed()
     }
 }
 

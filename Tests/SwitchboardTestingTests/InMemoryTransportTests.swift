@@ -1,3 +1,4 @@
+import Logging
 import Testing
 import SwitchboardCore
 import SwitchboardTesting
@@ -7,16 +8,20 @@ struct InMemoryTransportTests {
     @Test func listenHandsEachConnectionToTheHandler() async throws {
         let transport = InMemoryServerTransport()
         let seen = EventLog<String>()
+        let sessions = SessionManager(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        // Serve every connection with an echo handler, recording its route.
+        let acceptor = ConnectionAcceptor { info, io in
+            seen.append(info.route.adapter)
+            let session = sessions.open(info, adapter: info.route.adapter, eventLoop: io.eventLoop)
+            let context = ConnectionContext(session: session, io: io, drainTimeout: .seconds(1), closeTimeout: .seconds(1)) { context in
+                sessions.remove(context.session)
+            }
+            context.start(EchoAdapter().makeHandler(for: session))
+            return context
+        }
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
-                try await transport.listen { connection in
-                    seen.append(connection.info.route.adapter)
-                    // Serve: echo until the peer goes away.
-                    do {
-                        for try await frame in connection.inbound { try await connection.write(frame) }
-                    } catch {}
-                    await connection.close(code: .normal, reason: "")
-                }
+                try await transport.listen(acceptor)
             }
             let a = try transport.connect(adapter: "a", path: "/a", headers: Headers([(name: "X-Test", value: "1")]))
             let b = try transport.connect(adapter: "b")

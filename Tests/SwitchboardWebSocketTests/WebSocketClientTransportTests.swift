@@ -67,7 +67,8 @@ struct WebSocketClientTransportTests {
 
     @Test("a terminal close code stops the loop")
     func terminalCloseStops() async throws {
-        try await TestServer.with(TestServer.configuration(routes: [WebSocketRoute("/ws", adapter: "missing")])) { server in
+        let routes = [WebSocketRoute("/ws", adapter: "refusing")]
+        try await TestServer.with(TestServer.configuration(routes: routes), adapters: [RefusingAdapter()]) { server in
             let events = Recorder<Event>()
             let loop = ReconnectLoop(transport: TestServer.client(server.url("/ws")), policy: .default, logger: TestServer.quietLogger) {
                 events.append($0)
@@ -77,9 +78,24 @@ struct WebSocketClientTransportTests {
                     for try await _ in connection.inbound {}
                 }
             }
-            #expect(code == .adapterUnavailable)
-            #expect(events.values.contains(.disconnected(closeCode: .adapterUnavailable)))
+            #expect(code == .unauthorized)
+            #expect(events.values.contains(.disconnected(closeCode: .unauthorized)))
             #expect(!events.values.contains { if case .waiting = $0 { true } else { false } })
         }
+    }
+}
+
+/// Closes every connection at once with 4502 (unauthorized), a terminal code.
+struct RefusingAdapter: ProtocolAdapter {
+    let name = "refusing"
+
+    func makeHandler(for session: Session) -> any ConnectionHandler { Handler() }
+
+    final class Handler: ConnectionHandler {
+        func opened(context: ConnectionContext) {
+            context.close(code: .unauthorized, reason: "no")
+        }
+
+        func received(_ frame: Frame, context: ConnectionContext) {}
     }
 }

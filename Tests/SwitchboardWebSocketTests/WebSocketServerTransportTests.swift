@@ -49,15 +49,18 @@ struct WebSocketServerTransportTests {
         }
     }
 
-    @Test("a route without an installed adapter closes with 4500")
-    func adapterUnavailable() async throws {
-        try await TestServer.with(TestServer.configuration(routes: [WebSocketRoute("/ws", adapter: "wslink")])) { server in
-            let outcome = try await TestServer.client(server.url("/ws")).withConnection { connection in
-                try await connection.inbound.first { _ in true }
-            }
-            #expect(outcome.result == nil)
-            #expect(outcome.closeCode == .adapterUnavailable)
+    @Test("a route naming an adapter the server lacks fails at start-up, not per connection")
+    func missingAdapterFailsAtStartUp() async throws {
+        let transport = WebSocketServerTransport(
+            configuration: TestServer.configuration(routes: [WebSocketRoute("/ws", adapter: "wslink")]),
+            logger: TestServer.quietLogger
+        )
+        let server = SwitchboardServer(transport: transport, adapters: [EchoAdapter()], logger: TestServer.quietLogger)
+        let error = await #expect(throws: SwitchboardError.self) {
+            try await withTimeout(.seconds(10)) { try await server.run() }
         }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.contains("wslink") == true)
     }
 
     @Test("upgrades go to the exact path (trailing slash ignored), then to a * route; no route refuses with 400")
@@ -267,7 +270,7 @@ struct WebSocketServerTransportTests {
 }
 
 /// An adapter whose behaviour is a closure, for tests.
-struct ProbeAdapter: ProtocolAdapter {
+struct ProbeAdapter: AsyncProtocolAdapter {
     let name = "probe"
     let body: @Sendable (Connection, Session) async throws -> Void
 

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOEmbedded
 import NIOWebSocket
 @testable import SwitchboardWebSocket
 import Testing
@@ -23,22 +22,5 @@ import Testing
                 #expect(Array(unmasked.readableBytesView) == Array(expected.readableBytesView), "length \(length)")
             }
         }
-    }
-
-    @Test func framesLeaveUnmaskedWithoutAKeyAndUnmaskedFramesPassUntouched() throws {
-        let channel = EmbeddedChannel(handler: WebSocketUnmasker())
-        let key: WebSocketMaskingKey = [1, 2, 3, 4]
-        var masked = channel.allocator.buffer(bytes: Array("hello, switchboard".utf8))
-        masked.webSocketMask(key)
-        try channel.writeInbound(WebSocketFrame(fin: true, opcode: .text, maskKey: key, data: masked))
-        let unmasked = try #require(try channel.readInbound(as: WebSocketFrame.self))
-        #expect(unmasked.maskKey == nil)
-        #expect(unmasked.opcode == .text && unmasked.fin)
-        #expect(String(buffer: unmasked.unmaskedData) == "hello, switchboard")
-
-        let plain = WebSocketFrame(fin: false, opcode: .binary, data: channel.allocator.buffer(bytes: [1, 2, 3]))
-        try channel.writeInbound(plain)
-        #expect(try channel.readInbound(as: WebSocketFrame.self) == plain)
-        #expect(try channel.finish().isClean)
     }
 }

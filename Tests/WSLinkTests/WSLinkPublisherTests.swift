@@ -7,7 +7,7 @@ import Testing
 @Suite struct WSLinkPublisherTests {
     private func binaries(_ frames: [Frame]) -> [[UInt8]] {
         frames.map { frame in
-            guard case .binary(let bytes) = frame else { Issue.record("expected a binary frame"); return [] }
+            guard let bytes = frame.bytes else { Issue.record("expected a binary frame"); return [] }
             return bytes
         }
     }

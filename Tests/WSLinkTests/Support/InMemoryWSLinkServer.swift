@@ -59,7 +59,7 @@ extension RecordingConnection {
     func nextV2(timeout: Duration = .seconds(5)) async throws -> MsgPackValue {
         var unchunker = WSLinkUnchunker()
         while true {
-            guard case .binary(let bytes) = try await nextWritten(timeout: timeout) else {
+            guard let bytes = try await nextWritten(timeout: timeout).bytes else {
                 throw WSLinkError(code: .malformedPayload, message: "expected a binary frame")
             }
             if let payload = try unchunker.receive(bytes, sizeLimit: .max, at: .now) {

@@ -83,7 +83,7 @@ struct RawPeer: Sendable {
         var unchunker = WSLinkUnchunker()
         var chunks: [[UInt8]] = []
         while true {
-            guard case .binary(let bytes) = try await received.next(timeout: timeout) else {
+            guard let bytes = try await received.next(timeout: timeout).bytes else {
                 throw WSLinkError(code: .malformedPayload, message: "expected a binary frame")
             }
             chunks.append(bytes)

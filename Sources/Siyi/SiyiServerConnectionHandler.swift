@@ -1,0 +1,111 @@
+import Logging
+import SwitchboardCore
+
+/// One siyi server connection on its event loop: responses settle this peer's pending
+/// requests, synchronous command handlers answer inline, async handlers and events run as user
+/// work (bounded per peer) whose answers come back to the loop, and the protocol's heartbeat
+/// is one timer: a `heartbeat` request every interval, no answer within the timeout → 4001.
+final class SiyiServerConnectionHandler: ConnectionHandler {
+    private let server: SiyiServer
+    private let channel: SiyiChannel
+    private let session: Session
+    /// The heartbeat request awaiting its answer, and when it expires.
+    private var heartbeat: (id: SiyiMessageID, deadline: ContinuousClock.Instant)?
+
+    init(server: SiyiServer, channel: SiyiChannel, session: Session) {
+        self.server = server
+        self.channel = channel
+        self.session = session
+    }
+
+    private var logger: Logger { channel.logger }
+
+    func opened(context: ConnectionContext) {
+        if let policy = server.configuration.heartbeat {
+            context.setTimer(at: .now + policy.interval)
+        }
+    }
+
+    func closed(context: ConnectionContext) {
+        channel.failPending(SiyiError(code: .connectionClosed, message: "connection to \(channel.peer) closed"))
+        server.disconnected(channel.peer)
+    }
+
+    // MARK: - Heartbeat
+
+    func timerFired(context: ConnectionContext) {
+        guard let policy = server.configuration.heartbeat else { return }
+        if let heartbeat {
+            guard ContinuousClock.now >= heartbeat.deadline else {
+                context.setTimer(at: heartbeat.deadline)
+                return
+            }
+            logger.info("heartbeat not answered; closing", metadata: ["close.code": "\(CloseCode.heartbeatTimeout)"])
+            context.close(code: .heartbeatTimeout, reason: "heartbeat timeout")
+            return
+        }
+        let request = SiyiRequest(command: server.configuration.heartbeatCommand)
+        heartbeat = (request.id, .now + policy.timeout)
+        context.write(.text(SiyiMessage.request(request).encoded()))
+        context.setTimer(at: .now + policy.timeout)
+    }
+
+    private func heartbeatAnswered(_ response: SiyiResponse, context: ConnectionContext) {
+        heartbeat = nil
+        if !response.isSuccess {
+            logger.warning("heartbeat answered with an error", metadata: ["error": "\(response.error ?? "null")"])
+        }
+        if let policy = server.configuration.heartbeat { context.setTimer(at: .now + policy.interval) }
+    }
+
+    // MARK: - Messages
+
+    func received(_ frame: Frame, context: ConnectionContext) {
+        let message: SiyiMessage
+        do {
+            message = try SiyiChannel.decode(frame)
+        } catch {
+            if let answer = channel.rejection(error) { context.write(answer) }
+            return
+        }
+        switch message {
+        case .response(let response):
+            if let heartbeat, heartbeat.id == response.id {
+                heartbeatAnswered(response, context: context)
+            } else {
+                channel.settle(response.id, with: .success(response))
+            }
+        case .request(let request):
+            guard channel.reserveHandlerSlot() else {
+                logger.warning("request refused: too many in flight", metadata: ["siyi.limit": "\(channel.maxInFlight)", "siyi.command": "\(request.command)"])
+                reply(.failure(id: request.id, message: "too many requests in flight (limit \(channel.maxInFlight))"), context: context)
+                return
+            }
+            let router = server.handlers.snapshot
+            let peer = channel.peer
+            if let response = router.respondSynchronously(to: request, from: peer) {
+                channel.releaseHandlerSlot()
+                reply(response, context: context)
+                return
+            }
+            let channel = self.channel
+            context.run({ await router.respond(to: request, from: peer) }) { response, context in
+                channel.releaseHandlerSlot()
+                self.reply(response, context: context)
+            }
+        case .event(let event):
+            guard channel.reserveHandlerSlot() else {
+                logger.warning("event dropped: too many handlers in flight", metadata: ["siyi.limit": "\(channel.maxInFlight)", "siyi.event": "\(event.name)"])
+                return
+            }
+            let router = server.handlers.snapshot
+            let peer = channel.peer
+            let channel = self.channel
+            context.run({ await router.deliver(event, from: peer) }) { _, _ in channel.releaseHandlerSlot() }
+        }
+    }
+
+    private func reply(_ response: SiyiResponse, context: ConnectionContext) {
+        context.write(.text(SiyiMessage.response(response).encoded()))
+    }
+}

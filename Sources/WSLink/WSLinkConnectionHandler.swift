@@ -1,0 +1,164 @@
+import DequeModule
+import Logging
+import MsgPack
+import SwitchboardCore
+
+/// One wslink connection on its event loop: feeds messages to the pure
+/// ``WSLinkServerAdapter/StateMachine`` and performs what it returns. Synchronous RPC methods
+/// run inline; `async` ones (and an async token validator) run as user work whose result comes
+/// back to the loop. At most ``WSLinkServerConfiguration/maxConcurrentCalls`` async calls run at
+/// once; beyond that calls wait here, in order, and the connection stops reading.
+final class WSLinkConnectionHandler: ConnectionHandler {
+    private let adapter: WSLinkServerAdapter
+    private let session: Session
+    private var machine: WSLinkServerAdapter.StateMachine
+    private let logger: Logger
+    private var logged: Set<String> = []
+    private var runningCalls = 0
+    private var waitingCalls: Deque<(id: String, call: WSLinkCall)> = []
+    /// Messages that arrived while an async token validation ran; handled after it, in order.
+    private var heldDuringValidation: Deque<Frame> = []
+
+    init(adapter: WSLinkServerAdapter, session: Session) {
+        self.adapter = adapter
+        self.session = session
+        self.machine = WSLinkServerAdapter.StateMachine(clientID: WSLinkServerAdapter.makeClientID(), configuration: adapter.configuration)
+        var logger = session.sessionLogger
+        logger[metadataKey: "wslink.client_id"] = "\(machine.clientID)"
+        self.logger = logger
+    }
+
+    private var configuration: WSLinkServerConfiguration { adapter.configuration }
+    private var generation: WSLinkGeneration { machine.generation ?? .v2 }
+
+    func opened(context: ConnectionContext) {
+        // Connections that never complete a hello are closed (the Python server keeps them forever).
+        context.setTimer(at: .now + configuration.handshakeTimeout)
+    }
+
+    func timerFired(context: ConnectionContext) {
+        guard !machine.isAuthenticated else { return }
+        logger.info("closing: no successful wslink.hello", metadata: ["close.code": "\(CloseCode.policyViolation)"])
+        context.close(code: .policyViolation, reason: "no successful wslink.hello within \(configuration.handshakeTimeout)")
+    }
+
+    func received(_ frame: Frame, context: ConnectionContext) {
+        if case .validating = machine.phase {
+            heldDuringValidation.append(frame)
+            return
+        }
+        perform(machine.receive(frame, at: .now), context: context)
+    }
+
+    func closed(context: ConnectionContext) {
+        adapter.publisher.unregister(session)
+        waitingCalls.removeAll()
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ actions: [WSLinkServerAdapter.StateMachine.Action], context: ConnectionContext) {
+        for action in actions {
+            switch action {
+            case .reply(let envelope):
+                reply(envelope, context: context)
+            case .validate(let token):
+                validate(token, context: context)
+            case .authenticated(let generation):
+                context.setTimer(at: nil)
+                adapter.publisher.register(session, clientID: machine.clientID, generation: generation)
+                logger.debug("wslink.hello accepted", metadata: ["wslink.generation": "\(generation)"])
+            case .dispatch(let id, let call):
+                dispatch(id: id, call: call, context: context)
+            case .exit(let id, let delay):
+                reply(.result(id: id, result: .nil), context: context)
+                logger.notice("exit requested by client", metadata: ["exit.after": "\(delay)"])
+                configuration.onExitRequest?(delay)
+            case .close(let code, let reason):
+                logger.info("closing connection", metadata: ["close.code": "\(code)", "close.reason": "\(reason)"])
+                context.close(code: code, reason: reason)
+                return
+            case .logOnce(let key, let message):
+                if logged.insert(key).inserted { logger.info("\(message)") }
+            }
+        }
+    }
+
+    private func validate(_ token: String, context: ConnectionContext) {
+        guard let validateToken = configuration.validateToken else {
+            helloValidated(WSLinkServerAdapter.constantTimeEquals(token, configuration.secret), context: context)
+            return
+        }
+        let clientID = machine.clientID
+        context.run({ await validateToken(token, clientID) }) { accepted, context in
+            self.helloValidated(accepted, context: context)
+            let held = self.heldDuringValidation
+            self.heldDuringValidation = []
+            for frame in held where !context.isClosing {
+                self.received(frame, context: context)
+            }
+        }
+    }
+
+    private func helloValidated(_ accepted: Bool, context: ConnectionContext) {
+        if !accepted { logger.info("wslink.hello refused") }
+        perform(machine.helloValidated(accepted), context: context)
+    }
+
+    // MARK: - Calls
+
+    private func dispatch(id: String, call: WSLinkCall, context: ConnectionContext) {
+        adapter.publisher.markActive(session)
+        let callContext = WSLinkContext(clientID: machine.clientID, method: call.method, publisher: adapter.publisher, logger: logger)
+        if let outcome = adapter.router.dispatchSynchronously(call, context: callContext) {
+            reply(Self.envelope(for: outcome, id: id), context: context, method: call.method)
+            return
+        }
+        guard runningCalls < configuration.maxConcurrentCalls else {
+            waitingCalls.append((id, call))
+            context.pauseInput()
+            return
+        }
+        start(id: id, call: call, callContext: callContext, context: context)
+    }
+
+    private func start(id: String, call: WSLinkCall, callContext: WSLinkContext, context: ConnectionContext) {
+        runningCalls += 1
+        let router = adapter.router
+        context.run({ await router.dispatch(call, context: callContext) }) { outcome, context in
+            self.runningCalls -= 1
+            self.reply(Self.envelope(for: outcome, id: id), context: context, method: call.method)
+            self.startWaitingCall(context: context)
+        }
+    }
+
+    private func startWaitingCall(context: ConnectionContext) {
+        guard let (id, call) = waitingCalls.popFirst() else {
+            context.resumeInput()
+            return
+        }
+        let callContext = WSLinkContext(clientID: machine.clientID, method: call.method, publisher: adapter.publisher, logger: logger)
+        start(id: id, call: call, callContext: callContext, context: context)
+    }
+
+    private static func envelope(for outcome: Result<MsgPackValue, WSLinkRPCError>, id: String) -> WSLinkEnvelope {
+        switch outcome {
+        case .success(let result): .result(id: id, result: result)
+        case .failure(let error): .error(id: id, error: error)
+        }
+    }
+
+    private func reply(_ envelope: WSLinkEnvelope, context: ConnectionContext, method: String? = nil) {
+        let frames: [Frame]
+        do {
+            frames = try adapter.publisher.frames(for: envelope, generation: generation)
+        } catch {
+            logger.warning("result cannot be serialized", metadata: ["rpc.method": "\(method ?? "-")", "error": "\(error)"])
+            guard let id = envelope.id, let fallback = try? adapter.publisher.frames(
+                for: .error(id: id, error: .resultNotSerializable(method ?? "")), generation: generation
+            ) else { return }
+            frames = fallback
+        }
+        for frame in frames { context.write(frame) }
+    }
+}
