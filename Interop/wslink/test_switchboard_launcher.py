@@ -62,6 +62,11 @@ CONFIG = """
                       "--crosscomm-port", "off", "--siyi-port", "off", "--timeout", "300" ],
             "ready_line" : "wslink: Starting factory"
         },
+        "idle_exit" : {
+            "cmd" : [ "${switchboard}", "serve", "--host", "${host}", "--port", "${port}", "--authKey", "${secret}",
+                      "--crosscomm-port", "off", "--siyi-port", "off", "--timeout", "1" ],
+            "ready_line" : "wslink: Starting factory"
+        },
         "python_demo" : {
             "cmd" : [ "${python}", "${demo_server}", "--host", "${host}", "--port", "${port}", "--authKey", "${secret}", "--timeout", "300" ],
             "ready_line" : "wslink: Starting factory"
@@ -247,6 +252,22 @@ def test_switchboard_launcher_answers_like_wslinks_for_bad_and_slow_starts(launc
     assert (directory / "proxy-mapping.txt").read_text() == ""
     # The port went back to the pool: a ready app still starts.
     assert request(port, "POST", "/paraview/", {"application": "switchboard"})[0] == 200
+
+
+def test_a_session_server_idle_after_its_client_left_exits_and_frees_its_port(launch):
+    port, _, directory = launch("switchboard")
+    status, session = request(port, "POST", "/paraview/", {"application": "idle_exit"})
+    assert status == 200, session
+    proxied = f"ws://127.0.0.1:{port}/proxy?sessionId={session['id']}&path=ws"
+    assert run(rpc_add(proxied, session["secret"], 1, 2)) == 3
+    # The client has gone: serve's --timeout 1 ends the process, the launcher notices and
+    # drops the session (GET answers wslink's unknown-id error) and its mapping line.
+    end = time.monotonic() + DEADLINE
+    while request(port, "GET", f"/paraview/{session['id']}")[0] == 200 and time.monotonic() < end:
+        time.sleep(0.1)
+    assert request(port, "GET", f"/paraview/{session['id']}") == (400, {"error": f"No session with id: {session['id']}"})
+    assert not port_is_listening(session["port"])
+    assert (directory / "proxy-mapping.txt").read_text() == ""
 
 
 def test_python_wslink_launcher_starts_switchboard_serve(launch):
