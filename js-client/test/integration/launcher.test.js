@@ -5,23 +5,11 @@
 // ends a session's process and frees its port; a third start on the full pool is a 503.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import { connect } from 'node:net';
 import SmartConnect from '../../src/protocols/wslink/SmartConnect.js';
 import WebsocketConnection from '../../src/protocols/wslink/WebsocketConnection.js';
 import { quietLogger } from '../support/fakes.js';
-import { repoRoot } from '../support/vectors.js';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)); });
-  });
-}
+import { startLauncher } from '../support/launcher.js';
 
 function listening(port) {
   return new Promise((resolve) => {
@@ -31,53 +19,10 @@ function listening(port) {
   });
 }
 
-const bin = path.resolve(repoRoot, process.env.SWITCHBOARD_BIN ?? '.build/debug/switchboard');
-const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-launcher-'));
-mkdirSync(path.join(dir, 'logs'));
-const launcherPort = await freePort();
-const pool = [await freePort(), await freePort()];
-writeFileSync(path.join(dir, 'launcher.config'), `{
-  // General launcher configuration (wslink's documented format)
-  "configuration": {
-    "host": "127.0.0.1", "port": ${launcherPort}, "endpoint": "paraview",
-    "content": "",
-    "proxy_file": "${dir}/proxy-mapping.txt",
-    "sessionURL": "ws://127.0.0.1:${launcherPort}/proxy?sessionId=\${id}&path=ws", // through the proxy
-    "timeout": 20, "log_dir": "${dir}/logs", "fields": ["port"]
-  },
-  "resources": [ { "host": "127.0.0.1", "port_range": [${pool[0]}, ${pool[0]}] },
-                 { "host": "127.0.0.1", "port_range": [${pool[1]}, ${pool[1]}] } ],
-  "properties": { "switchboard": "${bin}" },
-  "apps": {
-    "demo": {
-      "cmd": [ "\${switchboard}", "serve", "--host", "\${host}", "--port", "\${port}", "--authKey", "\${secret}",
-               "--crosscomm-port", "off", "--siyi-port", "off", "--timeout", "300" ],
-      "ready_line": "wslink: Starting factory"
-    }
-  }
-}
-`);
-
-const launcher = spawn(bin, ['launcher', path.join(dir, 'launcher.config')], { stdio: ['ignore', 'pipe', 'pipe'] });
-let output = '';
-launcher.stderr.on('data', (d) => { output = (output + d).slice(-20000); });
-await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error(`launcher not listening within 20 s\n${output}`)), 20000);
-  launcher.stdout.on('data', (d) => {
-    output += d;
-    if (output.includes('launcher listening on')) { clearTimeout(timer); resolve(); }
-  });
-  launcher.once('exit', (code) => { clearTimeout(timer); reject(new Error(`launcher exited with ${code}\n${output}`)); });
-});
-launcher.removeAllListeners('exit');
-after(() => new Promise((resolve) => {
-  if (launcher.exitCode !== null || launcher.signalCode !== null) { resolve(); return; }
-  const kill = setTimeout(() => launcher.kill('SIGKILL'), 15000);
-  launcher.once('exit', () => { clearTimeout(kill); resolve(); });
-  launcher.kill('SIGTERM');
-}));
-
-const managerURL = `http://127.0.0.1:${launcherPort}/paraview/`;
+const launcher = await startLauncher();
+after(() => launcher.stop());
+const { managerURL, pool } = launcher;
+const launcherPort = launcher.port;
 
 /** The first of `on<Event>` for each of `handlers` (name → mapper), or a rejection after `ms`. */
 function firstEvent(api, handlers, ms) {
