@@ -24,5 +24,6 @@ public struct LauncherError: Error, Sendable, Equatable, CustomStringConvertible
         self.message = message
     }
 
+    /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }
 }

@@ -34,6 +34,8 @@ public struct LauncherServer: Service {
         portOverride = port
     }
 
+    /// Binds, announces the endpoint URL, frees the ports of ended sessions until graceful
+    /// shutdown or cancellation, then closes the listener and ends every session.
     public func run() async throws {
         let configuration = launcher.configuration
         try FileManager.default.createDirectory(atPath: configuration.logDirectory, withIntermediateDirectories: true)

@@ -45,6 +45,7 @@ public struct PortPool: Sendable, Equatable {
     /// Number of free ports over all hosts.
     public var availableCount: Int { hosts.reduce(0) { $0 + $1.available.count } }
 
+    /// Same hosts with the same free and reserved ports, in the same order.
     public static func == (lhs: PortPool, rhs: PortPool) -> Bool {
         lhs.hosts.elementsEqual(rhs.hosts) { $0.host == $1.host && $0.available == $1.available && $0.used == $1.used }
     }

@@ -13,6 +13,8 @@ final class RequestSniffer: ChannelInboundHandler {
 
     /// Largest request head accepted (431 beyond).
     static let maxHeadSize = 16 << 10
+    /// Time a connection has to send its request head before it is closed.
+    static let headTimeout = TimeAmount.seconds(30)
 
     private enum State {
         case readingHead(ByteBuffer)
@@ -28,6 +30,17 @@ final class RequestSniffer: ChannelInboundHandler {
     init(launcher: SessionLauncher, content: StaticFiles?) {
         self.launcher = launcher
         self.content = content
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: Self.headTimeout) {
+            let (handler, context) = loopBound.value
+            if case .readingHead = handler.state {
+                handler.state = .closed
+                context.close(promise: nil)
+            }
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
