@@ -1,5 +1,7 @@
 """`switchboard launcher` and Python's `wslink.launcher` with one launcher.config, crosswise.
 
+(Both launchers also apply the same sanitize rules before a value reaches a command line.)
+
 * ours starting `switchboard serve` sessions: two sessions with their own process and port,
   RPCs directly and through `/proxy?sessionId=<id>&path=ws`, DELETE ends the process and frees
   the port, a third start on a two-port pool is 503, a command without its ready line gets
@@ -47,7 +49,11 @@ CONFIG = """
         "sessionURL" : "ws://${host}:${port}/ws",  // ws url used by the client to connect to the started process
         "timeout" : @TIMEOUT@,                     // Wait time in second after process start
         "log_dir" : "@DIR@/logs",                  // Directory for log files
-        "fields" : ["file", "port"]                // List of fields that should be send back to client
+        "fields" : ["file", "port"],               // List of fields that should be send back to client
+        "sanitize": {                              // Check information coming from the client
+            "file": { "type": "regexp", "regexp": "^[A-Za-z0-9_.-]+$", "default": "safe.vtk" },
+            "mode": { "type": "inList", "list": ["fast", "slow"], "default": "fast" }
+        }
     },
     /* Resources list for applications */
     "resources" : [ { "host" : "127.0.0.1", "port_range" : [@PORT_LOW@, @PORT_HIGH@] } ],
@@ -70,6 +76,11 @@ CONFIG = """
         "python_demo" : {
             "cmd" : [ "${python}", "${demo_server}", "--host", "${host}", "--port", "${port}", "--authKey", "${secret}", "--timeout", "300" ],
             "ready_line" : "wslink: Starting factory"
+        },
+        "argv" : {
+            "cmd" : [ "${python}", "-c", "import sys, time; print('argv', sys.argv[1:], flush=True); print('Starting factory', flush=True); time.sleep(120)",
+                      "${file}", "${mode}" ],
+            "ready_line" : "Starting factory"
         },
         "never_ready" : {
             "cmd" : [ "${python}", "-c", "import time; time.sleep(120)" ],
@@ -268,6 +279,19 @@ def test_a_session_server_idle_after_its_client_left_exits_and_frees_its_port(la
     assert request(port, "GET", f"/paraview/{session['id']}") == (400, {"error": f"No session with id: {session['id']}"})
     assert not port_is_listening(session["port"])
     assert (directory / "proxy-mapping.txt").read_text() == ""
+
+
+@pytest.mark.parametrize("kind", ["switchboard", "python"])
+def test_a_sanitize_violation_never_reaches_the_process_in_either_launcher(launch, kind):
+    port, _, directory = launch(kind)
+    status, session = request(port, "POST", "/paraview/", {"application": "argv", "file": "x.vtk; rm -rf $HOME", "mode": "evil"})
+    assert status == 200, session
+    assert session["file"] == "safe.vtk"
+    log = (directory / "logs" / f"{session['id']}.txt").read_text()
+    assert "argv ['safe.vtk', 'fast']" in log and "rm -rf" not in log and "evil" not in log
+    status, session = request(port, "POST", "/paraview/", {"application": "argv", "file": "ok.vtk", "mode": "slow"})
+    assert status == 200 and session["file"] == "ok.vtk"
+    assert "argv ['ok.vtk', 'slow']" in (directory / "logs" / f"{session['id']}.txt").read_text()
 
 
 def test_python_wslink_launcher_starts_switchboard_serve(launch):
