@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Siyi", targets: ["Siyi"]),
         .library(name: "SwitchboardWebSocket", targets: ["SwitchboardWebSocket"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
+        .library(name: "SwitchboardLauncher", targets: ["SwitchboardLauncher"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .library(name: "SwitchboardFuzzing", targets: ["SwitchboardFuzzing"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
@@ -94,6 +95,7 @@ let package = Package(
             name: "switchboard",
             dependencies: [
                 "SwitchboardCore", "SwitchboardWebSocket", "WSLink", "CrossComm", "Siyi",
+                "SwitchboardLauncher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -265,6 +267,32 @@ let package = Package(
             ],
             path: "Examples/SiyiDemo",
             exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: launcher (issue 18) — wslink-compatible process launcher and session proxy
+
+        .target(
+            name: "SwitchboardLauncher",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchboardLauncherTests",
+            dependencies: [
+                "SwitchboardLauncher", "SwitchboardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
 

@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind.")
     var host = "127.0.0.1"
 
-    @Option(help: "Main port: wslink at /<ws-endpoint>, static content at /, echo at /echo ('off' to disable).")
+    @Option(name: [.long, .short], help: "Main port: wslink at /<ws-endpoint>, static content at /, echo at /echo ('off' to disable).")
     var port = PortOption.port(8080)
 
     @Option(name: .customLong("crosscomm-port"), help: "CrossComm port, any path ('off' to disable).")
@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory served as static files on the main port (default: the js-client example page, when found; see DefaultContent).")
     var content: String?
 
-    @Option(name: .customLong("auth-key"), help: "Secret wslink clients must present in wslink.hello.")
+    @Option(name: [.customLong("auth-key"), .customLong("authKey")], help: "Secret wslink clients must present in wslink.hello (wslink spells it --authKey).")
     var authKey = "wslink-secret"
 
     @Option(name: .customLong("ws-endpoint"), help: "Path of the wslink endpoint on the main port.")
@@ -208,6 +208,9 @@ struct ListenerAnnouncer: Service {
                 lines.append("crosscomm files served on \(listener.httpURL(path: "/files/"))")
             }
         }
+        // wslink's ready line, which launchers wait for (empty WSLINK_READY_MSG: none).
+        let ready = ProcessInfo.processInfo.environment["WSLINK_READY_MSG"] ?? "wslink: Starting factory"
+        if !ready.isEmpty { lines.append(ready) }
         // Unbuffered: scripts read these lines from a pipe to learn the ports.
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }

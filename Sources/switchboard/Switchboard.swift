@@ -6,7 +6,7 @@ struct Switchboard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "WebSocket server for the wslink, CrossComm and siyi protocols.",
-        subcommands: [ServeCommand.self],
+        subcommands: [ServeCommand.self, LauncherCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }
