@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Core and protocol modules must not import NIO or Hummingbird (ARCHITECTURE.md §5.1): only
+# Core and protocol modules must not import NIO or Hummingbird (the layering rule): only
 # SwitchboardWebSocket and the executables touch the network stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."

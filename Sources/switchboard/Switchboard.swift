@@ -6,6 +6,7 @@ struct Switchboard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "WebSocket server for the wslink, CrossComm and siyi protocols.",
+        version: SwitchboardVersion.current,
         subcommands: [ServeCommand.self],
         defaultSubcommand: ServeCommand.self
     )
