@@ -7,7 +7,7 @@ struct Switchboard: AsyncParsableCommand {
         commandName: "switchboard",
         abstract: "WebSocket server for the wslink, CrossComm and siyi protocols.",
         version: SwitchboardVersion.current,
-        subcommands: [ServeCommand.self, WSLinkCommand.self, CrossCommCommand.self],
+        subcommands: [ServeCommand.self, WSLinkCommand.self, CrossCommCommand.self, SiyiCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }
