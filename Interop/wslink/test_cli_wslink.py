@@ -79,5 +79,17 @@ def test_usage_errors_and_unreachable_servers():
     assert code == 64
 
 
+def test_wss_trusts_the_given_ca_file_only(start_server, tls_files):
+    cert, key = tls_files
+    server = start_server("--tls-cert", str(cert), "--tls-key", str(key))
+    url = server.urls["wslink"]
+    assert url.startswith("wss://")
+    assert run_cli("wslink", "call", url, "demo.add", "1", "2", "--ca-file", str(cert)) == (0, "3\n", "")
+    assert run_cli("wslink", "call", url, "demo.add", "1", "2", "--insecure") == (0, "3\n", "")
+    code, out, err = run_cli("wslink", "call", url, "demo.add", "1", "2", "--timeout", "5")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"switchboard: cannot connect to {url}"), err
+
+
 def test_version():
     assert run_cli("--version") == (0, "0.2.0\n", "")
