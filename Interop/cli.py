@@ -53,6 +53,7 @@ class Listener:
         self.stdout: queue.Queue[str | None] = queue.Queue()
         self.stderr: queue.Queue[str | None] = queue.Queue()
         self.stderr_lines: list[str] = []
+        self.lines: list = []
         threading.Thread(target=_pump, args=(self.proc.stdout, self.stdout), daemon=True).start()
         threading.Thread(target=_pump, args=(self.proc.stderr, self.stderr), daemon=True).start()
 
@@ -82,6 +83,18 @@ class Listener:
             if line.startswith(marker):
                 return line
 
+    def next_json(self, timeout: float = 20.0):
+        """The next stdout line as JSON, waiting (bounded) for it; kept for `finish`."""
+        try:
+            line = self.stdout.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no output line within {timeout} s; stderr: {self.stderr_lines}")
+        if line is None:
+            self.stdout.put(None)
+            raise AssertionError(f"exited before printing another line; stderr: {self.stderr_lines}")
+        self.lines.append(json.loads(line))
+        return self.lines[-1]
+
     def finish(self, timeout: float = CLI_TIMEOUT) -> tuple[int, list]:
         """Wait (bounded) for the command to exit: (exit status, stdout as JSON lines)."""
         try:
@@ -89,7 +102,7 @@ class Listener:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise AssertionError(f"still running after {timeout} s; stderr: {self.stderr_lines}")
-        lines = []
+        lines = self.lines
         while (line := self.stdout.get(timeout=10)) is not None:
             if line.strip():
                 lines.append(json.loads(line))

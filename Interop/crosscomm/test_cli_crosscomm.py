@@ -74,6 +74,7 @@ def test_listen_filters_and_a_replaced_listener_exits_1(server):
         send(url, "--id", "alice", "--to", "bob", "not from carol")
         send(url, "--id", "carol", "--to", "bob", "--type", "dict", "{}")
         send(url, "--id", "carol", "--to", "bob", "from carol")
+        assert bob.next_json()["content"] == "from carol"
         # A second "bob" replaces the first: the hub closes the older connection with 4501.
         with Listener("crosscomm", "listen", url, "--id", "bob", "--count", "1", "--timeout", "1") as second:
             second.wait_ready()
