@@ -4,7 +4,7 @@ import SwitchboardCore
 import SwitchboardWebSocket
 
 /// The transport of every client command: WebSocket, observed for error messages.
-typealias ClientTransportOfCLI = ObservedTransport<WebSocketClientTransport>
+typealias CLITransport = ObservedTransport<WebSocketClientTransport>
 
 /// The options every client command shares (`wslink call`, `crosscomm send`, `siyi listen`, …):
 /// how long to wait, how to trust a `wss://` server, how much to log on stderr.
@@ -22,8 +22,8 @@ struct ClientOptions: ParsableArguments {
     var logLevel = "critical"
 
     func validate() throws {
-        guard timeout > 0, timeout.isFinite else {
-            throw ValidationError("--timeout must be a positive number of seconds")
+        guard timeout > 0, timeout <= 1_000_000 else {
+            throw ValidationError("--timeout must be a positive number of seconds, at most 1000000")
         }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -48,7 +48,7 @@ struct ClientOptions: ParsableArguments {
     }
 
     /// The WebSocket transport to `url`, wrapped so a command can tell why a connection failed.
-    func transport(url: String, logger: Logger) -> ClientTransportOfCLI {
+    func transport(url: String, logger: Logger) -> CLITransport {
         let trust: WebSocketClientTransport.TrustPolicy
         if insecure {
             trust = .insecureNoVerification

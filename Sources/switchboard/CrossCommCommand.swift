@@ -26,7 +26,7 @@ struct CrossCommCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
 
         /// A client logging in as `id`, connecting once (no reconnect), and its transport.
-        func makeClient(id: String) -> (CrossCommClient, ClientTransportOfCLI) {
+        func makeClient(id: String) -> (CrossCommClient, CLITransport) {
             let logger = client.makeLogger(label: "switchboard.crosscomm")
             let transport = client.transport(url: url, logger: logger)
             let configuration = CrossCommClient.Configuration(clientID: id, reconnect: .never)

@@ -27,7 +27,7 @@ struct SiyiCommand: AsyncParsableCommand {
 
         /// A connected client (one connection, no reconnect) and its transport. Requests the
         /// server sends are answered `unknown command`, heartbeats `alive`, as the library does.
-        func makeClient() -> (SiyiClient<ClientTransportOfCLI>, ClientTransportOfCLI) {
+        func makeClient() -> (SiyiClient<CLITransport>, CLITransport) {
             let logger = client.makeLogger(label: "switchboard.siyi")
             let transport = client.transport(url: url, logger: logger)
             let configuration = SiyiClientConfiguration(requestTimeout: client.timeLimit, autoReconnect: false)
@@ -38,7 +38,7 @@ struct SiyiCommand: AsyncParsableCommand {
     /// Connects `client` and waits (bounded) until it is connected, or explains why it is not.
     /// Without reconnect, `SiyiClient.waitConnected` would wait out the whole limit after a
     /// refused connection; the transport's close ends the wait at once instead.
-    static func waitConnected(_ client: SiyiClient<ClientTransportOfCLI>, _ transport: ClientTransportOfCLI, limit: Duration) async throws {
+    static func waitConnected(_ client: SiyiClient<CLITransport>, _ transport: CLITransport, limit: Duration) async throws {
         let (closed, closing) = AsyncStream.makeStream(of: Void.self)
         transport.onClose { closing.finish() }
         client.connect()

@@ -29,7 +29,7 @@ struct WSLinkCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
 
         /// A client for `url` (connecting once, no reconnect), its transport and its logger.
-        func makeClient() -> (WSLinkClient<ClientTransportOfCLI>, ClientTransportOfCLI) {
+        func makeClient() -> (WSLinkClient<CLITransport>, CLITransport) {
             let logger = client.makeLogger(label: "switchboard.wslink")
             let transport = client.transport(url: url, logger: logger)
             let configuration = WSLinkClientConfiguration(secret: secret, callTimeout: client.timeLimit, reconnect: nil)
