@@ -4,7 +4,7 @@ import Synchronization
 /// A ``ClientTransport`` that remembers how its connections went: the error of an attempt that
 /// never opened, and the close code and reason of one that ended. The protocol clients report
 /// both as a generic "connection closed"; the CLI uses this to say what actually happened
-/// ("cannot connect to …", "the server closed the connection with 4501 …").
+/// ("cannot connect to URL: …", "URL closed the connection with 4501 (…)").
 ///
 /// ```swift
 /// let transport = ObservedTransport(base: WebSocketClientTransport(configuration: .init(url: url), logger: logger), url: url)
@@ -44,9 +44,6 @@ struct ObservedTransport<Base: ClientTransport>: ClientTransport {
         }
         if ended { action() }
     }
-
-    /// Whether a connection ever opened.
-    var everOpened: Bool { record.state.withLock { $0.opened } }
 
     /// Why the connection could not be used, in words, when the transport knows: the error of an
     /// attempt that never opened, or the close code the server ended the connection with.
