@@ -13,8 +13,8 @@
 #   AUTOBAHN_CASES    optional comma-separated case patterns overriding the mode's list (e.g. "9.*")
 #
 # The test suite is Python 2 only (autobahntestsuite 25.10.1). It is installed into
-# .venv-autobahn, made from pyenv's Python 2.7.18 with virtualenv 16.7.12 (see
-# docs STACK.md §3.1). Nothing is ever installed into the 2.7 interpreter itself.
+# .venv-autobahn, made from pyenv's Python 2.7.18 with virtualenv 16.7.12. Nothing is ever
+# installed into the 2.7 interpreter itself.
 # Reports: reports/autobahn/<mode>/index.html (+ index.json).
 # Prints failed cases, then a final line `autobahn: N passed, M failed`; exits non-zero
 # if any case failed or the run did not complete.

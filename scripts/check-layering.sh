@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Core and protocol modules do no I/O (ARCHITECTURE.md §5.1): they may import NIOCore
+# Core and protocol modules do no I/O (the layering rule in Protocols.md §1.1): they may import NIOCore
 # (ByteBuffer and the event-loop types the connection seam runs on), never the network stack
 # (NIOPosix, NIOHTTP1, NIOWebSocket, NIOSSL, Hummingbird, WSCore, WSClient, compression).
 # Only SwitchboardWebSocket, SwitchboardTesting (its in-memory transport runs on a real

@@ -5,10 +5,10 @@
 #   FUZZ_JOBS=2 scripts/fuzz.sh all 300        (two targets at once; the machine is shared, 2 is the cap)
 #
 # Builds the env-gated `switchboard-fuzz` executable (SWITCHBOARD_FUZZ=1, libFuzzer + ASan) in
-# .build-fuzz, writes seed corpora from the golden vectors (../shared/vectors, or
-# $SWITCHBOARD_SHARED/vectors), runs each target under `nice -n 19`, copies any crash / leak /
-# timeout / oom input into Fuzz/Regressions/<target>/ (replayed by `swift test`), prints
-# execs, exec/s, coverage and corpus size per target, and exits non-zero if anything crashed.
+# .build-fuzz, writes seed corpora from the golden vectors (Tests/Vectors), runs each target
+# under `nice -n 19`, copies any crash / leak / timeout / oom input into
+# Fuzz/Regressions/<target>/ (replayed by `swift test`), prints execs, exec/s, coverage and
+# corpus size per target, and exits non-zero if anything crashed.
 # The working corpus in .build-fuzz/corpus/<target> persists, so runs add up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +28,7 @@ else
 fi
 
 scratch=.build-fuzz
-shared=${SWITCHBOARD_SHARED:-$root/../shared}
+vectors=$root/Tests/Vectors
 
 echo "== build (libFuzzer + AddressSanitizer, release, $scratch)"
 set +e
@@ -47,8 +47,8 @@ if ! readelf -W -S "$binary" | grep -q __sancov_cntrs; then
   exit 1
 fi
 
-echo "== seeds from $shared/vectors"
-python3 scripts/fuzz-seeds.py "$shared/vectors" "$scratch/seeds"
+echo "== seeds from $vectors"
+python3 scripts/fuzz-seeds.py "$vectors" "$scratch/seeds"
 
 run_target() {
   local target=$1 corpus=$scratch/corpus/$1 artifacts=$scratch/artifacts/$1/ log=$scratch/logs/$1.log

@@ -1,15 +1,13 @@
 """siyi on `switchboard serve --siyi-port` seen by a Python peer speaking the captured wire format.
 
 The reference library is not installable, so the peer replays the frames captured from it
-(../shared/vectors/siyi.json) and checks Switchboard's replies byte for byte.
+(Tests/Vectors/siyi.json) and checks Switchboard's replies byte for byte.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +15,7 @@ from conftest import REPO_ROOT, run, ws_connect
 
 
 def load_vectors() -> dict[str, dict]:
-    shared = Path(os.environ.get("SWITCHBOARD_SHARED") or REPO_ROOT.parent / "shared")
-    data = json.loads((shared / "vectors" / "siyi.json").read_text(encoding="utf-8"))
+    data = json.loads((REPO_ROOT / "Tests" / "Vectors" / "siyi.json").read_text(encoding="utf-8"))
     return {vector["name"]: vector for vector in data["vectors"]}
 
 

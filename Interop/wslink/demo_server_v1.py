@@ -1,4 +1,4 @@
-"""The wslink 1.x demo server of the spec (§18, 1.x variant), run with wslink 1.12.4.
+"""The wslink 1.x demo server (demo protocol: Protocols.md §4, 1.x variant), run with wslink 1.12.4.
 
     .venv-wslink1/bin/python Interop/wslink/demo_server_v1.py --host 127.0.0.1 --port 0 --timeout 0
 """

@@ -1,4 +1,4 @@
-"""The wslink 2.x demo server of the spec (§18), run with wslink 2.6.0 for interop tests.
+"""The wslink 2.x demo server (demo protocol: Protocols.md §4), run with wslink 2.6.0 for interop tests.
 
     .venv-wslink2/bin/python Interop/wslink/demo_server_v2.py --host 127.0.0.1 --port 0 --timeout 0
 

@@ -1,4 +1,4 @@
-"""`switchboard serve` speaks wslink at /ws: the spec's demo protocol, --auth-key, application.exit.
+"""`switchboard serve` speaks wslink at /ws: the demo protocol (Protocols.md §4), --auth-key, application.exit.
 
 Frames are built here with Python's msgpack, independently of the Swift codec.
 """

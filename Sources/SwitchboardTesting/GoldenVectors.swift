@@ -1,8 +1,8 @@
 public import Foundation
 public import SwitchboardCore
 
-/// A golden vector file from `shared/vectors` (`wslink-v2.json`, `wslink-v1.json`,
-/// `crosscomm.json`, `siyi.json`): `{source, protocol, conventions, vectors: [...]}`.
+/// A golden vector file from the repository's `Tests/Vectors` (`wslink-v2.json`,
+/// `wslink-v1.json`, `crosscomm.json`, `siyi.json`): `{source, protocol, conventions, vectors: [...]}`.
 ///
 /// ```swift
 /// let file = try GoldenVectorFile.load("wslink-v2")
@@ -36,11 +36,10 @@ public struct GoldenVectorFile: Sendable {
         vectors = try entries.map(GoldenVector.init(fields:))
     }
 
-    /// Loads `<shared>/vectors/<name>` (`.json` appended when missing).
+    /// Loads `Tests/Vectors/<name>` (`.json` appended when missing).
     public static func load(_ name: String) throws -> GoldenVectorFile {
         let fileName = name.hasSuffix(".json") ? name : name + ".json"
-        let url = try SwitchboardTestPaths.sharedDirectory()
-            .appendingPathComponent("vectors").appendingPathComponent(fileName)
+        let url = try SwitchboardTestPaths.vectorsDirectory().appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw GoldenVectorError("cannot read \(url.path)")
         }
@@ -149,7 +148,7 @@ public struct GoldenVectorError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Where the package and the shared design/vector directory live on this machine.
+/// Where the package and its golden vectors live on this machine.
 public enum SwitchboardTestPaths {
     /// The package root: the nearest ancestor of this source file holding `Package.swift`.
     ///
@@ -166,16 +165,13 @@ public enum SwitchboardTestPaths {
         throw GoldenVectorError("no Package.swift above \(#filePath)")
     }
 
-    /// The shared directory: `$SWITCHBOARD_SHARED` if set, else `shared/` beside the
-    /// package root (the checkout layout is `…/main` next to `…/shared`).
-    public static func sharedDirectory() throws -> URL {
-        if let override = ProcessInfo.processInfo.environment["SWITCHBOARD_SHARED"], !override.isEmpty {
-            return URL(fileURLWithPath: override)
+    /// The golden vectors: `Tests/Vectors` in the package root (the repository's own copy of
+    /// the frames captured from the original implementations).
+    public static func vectorsDirectory() throws -> URL {
+        let vectors = try packageRoot().appendingPathComponent("Tests").appendingPathComponent("Vectors")
+        guard FileManager.default.fileExists(atPath: vectors.path) else {
+            throw GoldenVectorError("golden vectors not found at \(vectors.path)")
         }
-        let shared = try packageRoot().deletingLastPathComponent().appendingPathComponent("shared")
-        guard FileManager.default.fileExists(atPath: shared.path) else {
-            throw GoldenVectorError("shared directory not found at \(shared.path); set SWITCHBOARD_SHARED")
-        }
-        return shared
+        return vectors
     }
 }

@@ -1,12 +1,14 @@
 import ArgumentParser
 
-/// `switchboard`: run a Switchboard server. `switchboard` alone is `switchboard serve`.
+/// `switchboard`: run a Switchboard server (`serve`, also what `switchboard` alone does) or talk
+/// to any wslink, CrossComm or siyi server from a script (`wslink`, `crosscomm`, `siyi`).
 @main
 struct Switchboard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
-        abstract: "WebSocket server for the wslink, CrossComm and siyi protocols.",
-        subcommands: [ServeCommand.self, LauncherCommand.self],
+        abstract: "WebSocket server and command-line clients for the wslink, CrossComm and siyi protocols.",
+        version: SwitchboardVersion.current,
+        subcommands: [ServeCommand.self, LauncherCommand.self, WSLinkCommand.self, CrossCommCommand.self, SiyiCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

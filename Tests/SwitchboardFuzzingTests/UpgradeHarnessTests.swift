@@ -8,7 +8,7 @@ import Testing
 struct UpgradeHarnessTests {
     @Test("the captured client handshake gets the captured Sec-WebSocket-Accept on a routed path, no 101 elsewhere")
     func handshakeThroughTheHarness() throws {
-        let vectors = try SwitchboardTestPaths.sharedDirectory().appendingPathComponent("vectors/crosscomm.json")
+        let vectors = try SwitchboardTestPaths.vectorsDirectory().appendingPathComponent("crosscomm.json")
         let document = try JSONSerialization.jsonObject(with: Data(contentsOf: vectors)) as? [String: Any]
         let handshake = try #require(document?["handshake"] as? [String: [String]])
         let request = try #require(handshake["request"])

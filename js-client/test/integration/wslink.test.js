@@ -1,6 +1,6 @@
 // The wslink client against real servers over real sockets: the Python wslink 2.6.0 demo
-// server (spec §18) always, and `switchboard serve`'s wslink endpoint when this build has it.
-// The expected values are the spec's table of what the original JS client gets.
+// server (demo protocol: Protocols.md §4) always, and `switchboard serve`'s wslink endpoint when
+// this build has it. The expected values are what the original JS client gets from that server.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebsocketConnection from '../../src/protocols/wslink/WebsocketConnection.js';

@@ -98,7 +98,7 @@ export function wslinkPython(generation) {
 }
 
 /**
- * Runs the spec's wslink demo server with a real Python wslink.
+ * Runs the wslink demo server (Protocols.md §4) with a real Python wslink.
  * @param {1|2} generation
  * @param {number} [fixedPort]  default: a free port
  * @returns {Promise<{url: string, stop: () => Promise<void>}>}

@@ -1,5 +1,4 @@
-// Loads the golden vectors from the shared directory: env SWITCHBOARD_SHARED, else ../shared
-// beside the repository root.
+// Loads the golden vectors from the repository's own copy in Tests/Vectors.
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -7,16 +6,16 @@ import path from 'node:path';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
 
-export function sharedDir() {
-  const dir = process.env.SWITCHBOARD_SHARED ?? path.resolve(repoRoot, '../shared');
-  if (!existsSync(path.join(dir, 'vectors'))) {
-    throw new Error(`golden vectors not found in ${dir}/vectors (set SWITCHBOARD_SHARED)`);
+export function vectorsDir() {
+  const dir = path.join(repoRoot, 'Tests', 'Vectors');
+  if (!existsSync(dir)) {
+    throw new Error(`golden vectors not found in ${dir}`);
   }
   return dir;
 }
 
 export function loadVectors(name) {
-  return JSON.parse(readFileSync(path.join(sharedDir(), 'vectors', `${name}.json`), 'utf8')).vectors;
+  return JSON.parse(readFileSync(path.join(vectorsDir(), `${name}.json`), 'utf8')).vectors;
 }
 
 export function hexToBytes(hex) {

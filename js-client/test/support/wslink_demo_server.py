@@ -1,4 +1,4 @@
-"""The wslink demo server of the spec (shared/protocols/wslink.md §18), for both generations.
+"""The wslink demo protocol of Protocols.md §4 (`demo.add` … `demo.start`), for both generations.
 
 Run with a wslink 2.6.0 venv for the 2.x wire, or 1.12.4 for 1.x (binary results then go
 through addAttachment, as 1.x requires):

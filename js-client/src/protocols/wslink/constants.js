@@ -1,4 +1,4 @@
-// wslink wire constants (see ../../../../../shared/protocols/wslink.md §4–§7 and Protocols.md).
+// wslink wire constants (see Protocols.md §4 at the repository root).
 
 /** The envelope's `wslink` field (a string on the wire). */
 export const VERSION = '1.0';
