@@ -43,7 +43,11 @@ public enum WSLinkDemoProtocol {
         }
         router.expose("demo.bytes", parameters: "n") { (n: Int) -> MsgPackValue in
             guard (0...maxBytes).contains(n) else { throw ValueError(message: "n must be between 0 and \(maxBytes)") }
-            return ["blob": .binary((0..<n).map { UInt8(truncatingIfNeeded: $0) }), "n": .integer(n)]
+            let blob = [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+                for index in 0..<n { buffer[index] = UInt8(truncatingIfNeeded: index) }
+                count = n
+            }
+            return ["blob": .binary(blob), "n": .integer(n)]
         }
         router.expose("demo.fail") { () throws -> MsgPackValue in
             throw ValueError(message: "boom")

@@ -1,6 +1,7 @@
 public import Logging
 public import MsgPack
 public import SwitchboardCore
+import NIOCore
 import Synchronization
 
 /// The wire generation a connection speaks, decided by its first data message.
@@ -138,7 +139,7 @@ public final class WSLinkPublisher: Sendable {
                 value.encode(into: &frame)
                 return [.binary(frame)]
             }
-            return WSLinkChunker(maxMessageSize: maxMessageSize).chunks(of: value.encoded()).map { .binary($0) }
+            return Self.chunkFrames(of: value.encoded(), maxMessageSize: maxMessageSize)
         case .v1:
             return try WSLinkV1Codec.frames(for: envelope, style: WSLinkV1Codec.serverStyle) {
                 state.withLock { state in
@@ -147,6 +148,31 @@ public final class WSLinkPublisher: Sendable {
                 }
             }
         }
+    }
+
+    /// The chunker's frames for a large payload, each written once into its own buffer (the
+    /// chunker's `[[UInt8]]` would cost one more copy of the whole payload). Same bytes.
+    static func chunkFrames(of payload: [UInt8], maxMessageSize: Int) -> [Frame] {
+        let id = WSLinkMessageIDs.next()
+        let total = payload.count
+        let content = max(maxMessageSize - WSLinkChunkHeader.byteCount, 1)
+        var frames: [Frame] = []
+        frames.reserveCapacity(total / content + 1)
+        payload.withUnsafeBytes { bytes in
+            var offset = 0
+            repeat {
+                let end = min(offset + content, total)
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(WSLinkChunkHeader.byteCount + end - offset)
+                buffer.writeInteger(id, endianness: .little)
+                buffer.writeInteger(UInt32(offset), endianness: .little)
+                buffer.writeInteger(UInt32(total), endianness: .little)
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+                frames.append(.binary(buffer))
+                offset = end
+            } while offset < total
+        }
+        return frames
     }
 
     /// Closes one client's connection (after what is already queued for it); returns whether
