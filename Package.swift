@@ -333,6 +333,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "switchboard-profile-server",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardWebSocket", "WSLink",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/Sources/switchboard-profile-server",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "switchboard-echo",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -2,7 +2,7 @@
 # Side-by-side benchmarks (issue 7): every scenario against Switchboard, the Python original and
 # the raw echo servers, in alternation, with the same load generator; prints one table.
 #
-#   Benchmarks/compare.sh [--duration S] [--rounds N] [--markdown FILE] [--only CASE[,CASE]]
+#   Benchmarks/compare.sh [--duration S] [--rounds N] [--markdown FILE] [--results FILE] [--only CASE[,CASE]]
 #
 # Server pinned to core 0 (taskset -c 0), generator to core 1 (taskset -c 1), loopback only.
 # Builds the release products, installs the Python peers into .venv-bench, starts a fresh server
@@ -15,12 +15,14 @@ root=$(pwd)
 duration=5
 rounds=1
 markdown=""
+keep_results=""
 only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --markdown) markdown=$2; shift 2 ;;
+    --results) keep_results=$2; shift 2 ;;
     --only) only=",$2,"; shift 2 ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
@@ -134,6 +136,11 @@ for round in $(seq "$rounds"); do
   if wanted rpc; then
     for kind in switchboard wslink-python; do measure rpc $kind wslink_url wslink-rpc --clients 16; done
   fi
+  if wanted rpc-4; then
+    # Four calls in flight per connection: the generator batches its writes, so the servers
+    # rather than the generator's syscalls are the bound (the same load for both servers).
+    for kind in switchboard wslink-python; do measure rpc-4 $kind wslink_url wslink-rpc --clients 16 --inflight 4; done
+  fi
   if wanted rpc-half; then
     peak=$(grep -P "^rpc\tswitchboard\t" "$results" | grep -oE "msgs_per_s=[0-9]+" | cut -d= -f2 | sort -n | tail -1)
     half=$(( ${peak:-20000} / 2 ))
@@ -165,4 +172,5 @@ echo "== measured in $((SECONDS - started)) s"
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo "+dirty" || true)
+[ -n "$keep_results" ] && cp "$results" "$keep_results"
 python3 Benchmarks/render_table.py "$results" --commit "$commit$dirty" --duration "$duration" ${markdown:+--markdown "$markdown"}
