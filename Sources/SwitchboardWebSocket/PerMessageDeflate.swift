@@ -31,7 +31,15 @@ final class PerMessageDeflate {
 
         /// The first valid permessage-deflate offer in `headers`, if any.
         static func negotiate(_ headers: HTTPFields) -> Agreement? {
-            let offers = WebSocketExtensionHTTPParameters.parseHeaders(headers)
+            // One header may list several offers separated by commas (Autobahn 13.7 sends three);
+            // each is parsed on its own (commas never occur inside permessage-deflate values).
+            var separated = HTTPFields()
+            for value in headers[values: .secWebSocketExtensions] {
+                for offer in value.split(separator: ",") {
+                    separated.append(HTTPField(name: .secWebSocketExtensions, value: String(offer)))
+                }
+            }
+            let offers = WebSocketExtensionHTTPParameters.parseHeaders(separated)
             guard let offer = offers.first(where: { $0.name == "permessage-deflate" && BoundedDeflate.Builder.isValid($0, isResponse: false) }) else {
                 return nil
             }
