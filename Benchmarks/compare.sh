@@ -2,9 +2,11 @@
 # Side-by-side benchmarks (issue 7): every scenario against Switchboard, the Python original and
 # the raw echo servers, in alternation, with the same load generator; prints one table.
 #
-#   Benchmarks/compare.sh [--duration S] [--rounds N] [--markdown FILE] [--results FILE] [--only CASE[,CASE]]
+#   Benchmarks/compare.sh [--duration S] [--rounds N] [--markdown FILE] [--results FILE] [--only CASE[,CASE]] [--unpinned]
 #
 # Server pinned to core 0 (taskset -c 0), generator to core 1 (taskset -c 1), loopback only.
+# --unpinned lets both use both cores (the server then runs two event-loop threads): how
+# throughput scales from one loop to two, with the generator sharing the cores.
 # Builds the release products, installs the Python peers into .venv-bench, starts a fresh server
 # for every run and kills it afterwards (and on exit). The measuring part takes about 4 minutes
 # with the default 5 s per run (well under the 10-minute bound); it stops by itself.
@@ -17,12 +19,15 @@ rounds=1
 markdown=""
 keep_results=""
 only=""
+server_cpus=(taskset -c 0)
+generator_cpus=(taskset -c 1)
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --markdown) markdown=$2; shift 2 ;;
     --results) keep_results=$2; shift 2 ;;
+    --unpinned) server_cpus=(); generator_cpus=(); shift ;;
     --only) only=",$2,"; shift 2 ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
@@ -72,15 +77,15 @@ start_server() {
   local kind=$1 out="$work/$1.out" pattern
   case "$kind" in
     switchboard)
-      taskset -c 0 "$bin/switchboard" serve --host 127.0.0.1 --port 0 --crosscomm-port 0 --siyi-port 0 \
+      "${server_cpus[@]}" "$bin/switchboard" serve --host 127.0.0.1 --port 0 --crosscomm-port 0 --siyi-port 0 \
         --log-level error >"$out" 2>"$work/$kind.err" &
       pattern="siyi listening on" ;;
-    raw-echo) taskset -c 0 "$bin/switchboard-echo" --port 0 >"$out" 2>"$work/$kind.err" & pattern="echo listening on" ;;
-    aiohttp) taskset -c 0 "$py" Benchmarks/peers/aiohttp_echo.py --port 0 >"$out" 2>"$work/$kind.err" & pattern="echo listening on" ;;
+    raw-echo) "${server_cpus[@]}" "$bin/switchboard-echo" --port 0 >"$out" 2>"$work/$kind.err" & pattern="echo listening on" ;;
+    aiohttp) "${server_cpus[@]}" "$py" Benchmarks/peers/aiohttp_echo.py --port 0 >"$out" 2>"$work/$kind.err" & pattern="echo listening on" ;;
     wslink-python)
-      taskset -c 0 "$py" Interop/wslink/demo_server_v2.py --host 127.0.0.1 --port 0 --timeout 0 >"$out" 2>"$work/$kind.err" &
+      "${server_cpus[@]}" "$py" Interop/wslink/demo_server_v2.py --host 127.0.0.1 --port 0 --timeout 0 >"$out" 2>"$work/$kind.err" &
       pattern="interop: port" ;;
-    pywayne) taskset -c 0 "$py" Benchmarks/peers/pywayne_server.py --port 0 >"$out" 2>"$work/$kind.err" & pattern="crosscomm listening on" ;;
+    pywayne) "${server_cpus[@]}" "$py" Benchmarks/peers/pywayne_server.py --port 0 >"$out" 2>"$work/$kind.err" & pattern="crosscomm listening on" ;;
   esac
   server_pid=$!
   for _ in $(seq 600); do
@@ -114,7 +119,7 @@ measure() {
   fi
   local url=${!urlvar} line
   sleep 0.3
-  line=$(taskset -c 1 "$bin/switchboard-bench" "$scenario" --url "$url" --server-pid "$server_pid" --duration "$duration" "$@" 2>&1 | tail -1) || true
+  line=$("${generator_cpus[@]}" "$bin/switchboard-bench" "$scenario" --url "$url" --server-pid "$server_pid" --duration "$duration" "$@" 2>&1 | tail -1) || true
   stop_server
   case "$line" in scenario=*) ;; *) line="scenario=$scenario failed=run ${line//[$'\t\n']/ }" ;; esac
   printf '  %-12s %-14s %s\n' "$case" "$kind" "$line"
