@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import SwitchboardCore
+import Synchronization
 
 /// One upgraded server connection, driven entirely on its channel's event loop: frames are
 /// unmasked, inflated and assembled into messages here and handed to the connection's
@@ -40,7 +41,11 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     private var outstandingPing: ByteBuffer?
     private var logger: Logger
 
+    /// Engines alive in this process (a test checks that closed connections release theirs).
+    static let instances = Atomic<Int>(0)
+
     init(info: ConnectionInfo, deflate: PerMessageDeflate?, settings: Settings) {
+        Self.instances.add(1, ordering: .relaxed)
         self.info = info
         self.deflate = deflate
         self.settings = settings
@@ -50,9 +55,15 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
         self.logger = logger
     }
 
+    deinit {
+        Self.instances.subtract(1, ordering: .relaxed)
+    }
+
     // MARK: - ConnectionIO
 
-    var eventLoop: any EventLoop { channelContext!.eventLoop }
+    /// Set once the handler is added; kept after removal (late async results still hop here).
+    private var loop: (any EventLoop)?
+    var eventLoop: any EventLoop { loop! }
 
     var isWritable: Bool { channelContext?.channel.isWritable ?? false }
 
@@ -128,12 +139,21 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
 
     func handlerAdded(context: ChannelHandlerContext) {
         channelContext = context
+        loop = context.eventLoop
         let connection = settings.acceptor.attach(info, io: self)
         self.connection = connection
         settings.registry.add(info.id, session: connection.session, channel: context.channel)
         if let ping = settings.ping {
             connection.setTransportTimer(at: .now() + TimeAmount(ping.interval))
         }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // The context references the pipeline, which references this handler: keeping it
+        // would keep every closed connection alive (found by the soak run).
+        connection?.ioClosed()
+        connection = nil
+        channelContext = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
