@@ -42,6 +42,8 @@ for product in switchboard switchboard-echo switchboard-bench; do
   swift build -c release --product "$product" 2>&1 | grep -E "error|warning: unre|Compiling|Build of" | grep -v "^\[" || true
 done
 bin="$root/.build/release"
+# SWITCHBOARD_BENCH_BIN: another generator binary (compare two commits with the same generator).
+generator="${SWITCHBOARD_BENCH_BIN:-$bin/switchboard-bench}"
 for product in switchboard switchboard-echo switchboard-bench; do
   [ -x "$bin/$product" ] || { echo "release build of $product failed" >&2; exit 1; }
 done
@@ -119,7 +121,7 @@ measure() {
   fi
   local url=${!urlvar} line
   sleep 0.3
-  line=$("${generator_cpus[@]}" "$bin/switchboard-bench" "$scenario" --url "$url" --server-pid "$server_pid" --duration "$duration" "$@" 2>&1 | tail -1) || true
+  line=$("${generator_cpus[@]}" "$generator" "$scenario" --url "$url" --server-pid "$server_pid" --duration "$duration" "$@" 2>&1 | tail -1) || true
   stop_server
   case "$line" in scenario=*) ;; *) line="scenario=$scenario failed=run ${line//[$'\t\n']/ }" ;; esac
   printf '  %-12s %-14s %s\n' "$case" "$kind" "$line"
