@@ -36,6 +36,8 @@ public final class ConnectionContext {
     private var handlerDeadline: NIODeadline?
     private var transportDeadline: NIODeadline?
     private var scheduled: (task: Scheduled<Void>, at: NIODeadline)?
+    /// The adapter's metrics (set by ``SwitchboardServer`` when it attaches the connection).
+    var metrics: AdapterMetrics?
 
     /// Creates the context of a newly accepted connection (``SwitchboardServer`` does this).
     public init(
@@ -138,6 +140,7 @@ public final class ConnectionContext {
     /// One whole inbound message (call during a read burst; ``readComplete()`` flushes).
     public func received(_ frame: Frame) {
         guard case .open(nil) = phase, !session.isClosing, let handler else { return }
+        metrics?.received(frame)
         callbackDepth += 1
         handler.received(frame, context: self)
         callbackDepth -= 1
@@ -166,6 +169,8 @@ public final class ConnectionContext {
         phase = .closed
         scheduled?.task.cancel()
         scheduled = nil
+        // The code this side asked for, if any (before the discard below records 1006).
+        metrics?.closed(code: session.queue.closeRequest?.code)
         session.queue.discard(closing: .abnormal)
         let handler = self.handler
         self.handler = nil
@@ -208,6 +213,7 @@ public final class ConnectionContext {
             }
             switch session.queue.next() {
             case .frame(let frame):
+                metrics?.sent(frame)
                 io.write(frame)
                 wrote = true
             case .idle:

@@ -17,6 +17,8 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
     public let sessions: SessionManager
     private let transport: Transport
     private let adapters: [String: any ProtocolAdapter]
+    /// Each adapter's metrics, resolved once.
+    private let adapterMetrics: [String: AdapterMetrics]
     private let logger: Logger
 
     /// Creates a server. Adapter names must be unique.
@@ -27,10 +29,13 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
         logger: Logger
     ) {
         self.transport = transport
-        self.adapters = Dictionary(adapters.map { ($0.name, $0) }) { first, _ in
+        let adapters = Dictionary(adapters.map { ($0.name, $0) }) { first, _ in
             preconditionFailure("two adapters are named \(first.name)")
         }
-        self.sessions = sessions ?? SessionManager(logger: logger)
+        let sessions = sessions ?? SessionManager(logger: logger)
+        self.adapters = adapters
+        self.sessions = sessions
+        self.adapterMetrics = adapters.mapValues { sessions.metrics.adapter($0.name) }
         self.logger = logger
     }
 
@@ -75,6 +80,10 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
             return context
         }
         context.logger.debug("session opened", metadata: ["connection.peer": "\(info.peer ?? "-")"])
+        if let metrics = adapterMetrics[adapter.name] {
+            context.metrics = metrics
+            metrics.opened()
+        }
         context.start(adapter.makeHandler(for: session))
         if sessions.isClosingAll {
             // Shutdown began while this connection was being accepted, so `closeAll` missed it.
