@@ -70,8 +70,19 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
             drainTimeout: sessions.drainTimeout,
             closeTimeout: transport.closeTimeout,
             onClosed: { context in
-                sessions.remove(context.session)
-                context.logger.debug("session closed")
+                let session = context.session
+                let removed = sessions.session(session.id) != nil
+                sessions.remove(session)
+                guard removed else { return }
+                // One line per session: what it was, how it ended, how much it said.
+                context.logger.info("session closed", metadata: [
+                    "connection.peer": "\(session.info.peer ?? "-")",
+                    "session.identity": "\(session.identity ?? "-")",
+                    "close.code": "\(context.requestedCloseCode.map { "\($0.rawValue)" } ?? "peer")",
+                    "session.duration": "\(ContinuousClock.now - session.connectedAt)",
+                    "messages.in": "\(context.messagesIn)",
+                    "messages.out": "\(context.messagesOut)",
+                ])
             }
         )
         guard let adapter else {
@@ -79,7 +90,7 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
             session.close(code: .adapterUnavailable, reason: "no \(info.route.adapter) adapter on this server")
             return context
         }
-        context.logger.debug("session opened", metadata: ["connection.peer": "\(info.peer ?? "-")"])
+        context.logger.info("session opened", metadata: ["connection.peer": "\(info.peer ?? "-")", "connection.path": "\(info.path)"])
         if let metrics = adapterMetrics[adapter.name] {
             context.metrics = metrics
             metrics.opened()
