@@ -13,6 +13,9 @@ let package = Package(
     name: "Switchboard",
     platforms: [.macOS(.v15)],
     products: [
+        // `import Switchboard`: everything a server or client needs, including the @Exposed macros.
+        .library(name: "Switchboard", targets: ["Switchboard"]),
+        .library(name: "SwitchboardApplication", targets: ["SwitchboardApplication"]),
         .library(name: "MsgPack", targets: ["MsgPack"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "WSLink", targets: ["WSLink"]),
@@ -41,6 +44,10 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // `swift package generate-documentation` (scripts/test builds the DocC catalogues).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: foundation (issue 2)
@@ -53,6 +60,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -95,7 +103,7 @@ let package = Package(
             name: "switchboard",
             dependencies: [
                 "SwitchboardCore", "SwitchboardWebSocket", "WSLink", "CrossComm", "Siyi",
-                "SwitchboardLauncher",
+                "SwitchboardLauncher", "SwitchboardApplication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -140,6 +148,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore", "MsgPack",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -244,6 +253,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -292,6 +302,49 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: application (issue 15) — one configurable server, and the umbrella product
+
+        // The server type `switchboard serve` is built on. No macros here: the CLI must not pay
+        // for swift-syntax.
+        .target(
+            name: "SwitchboardApplication",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardWebSocket", "WSLink", "CrossComm", "Siyi", "MsgPack",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // `import Switchboard`: re-exports the application, Core, the WebSocket transport, WSLink
+        // with @Exposed/@WSLinkProtocol, CrossComm, Siyi and MsgPack.
+        .target(
+            name: "Switchboard",
+            dependencies: [
+                "SwitchboardApplication", "SwitchboardCore", "SwitchboardWebSocket", "WSLink", "WSLinkExposed",
+                "CrossComm", "Siyi", "MsgPack",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/SwitchboardUmbrella",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchboardApplicationTests",
+            dependencies: [
+                "Switchboard", "SwitchboardApplication", "SwitchboardCore", "SwitchboardWebSocket", "SwitchboardTesting", "SwitchboardFaultInjection",
+                "WSLink", "CrossComm", "Siyi", "MsgPack",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),

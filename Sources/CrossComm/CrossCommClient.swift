@@ -8,7 +8,7 @@ import Synchronization
 /// for a Switchboard hub or pywayne's own server.
 ///
 /// Unlike pywayne's client, ``login(timeout:)`` returns only once `login_response` arrived,
-/// the connection is re-established and logged in again after every drop (``ReconnectPolicy``),
+/// the connection is re-established and logged in again after every drop (`ReconnectPolicy`),
 /// ``listClients(onlyOnline:timeout:)`` answers are matched to their own request, and handlers
 /// run off the receive loop.
 ///
@@ -59,7 +59,7 @@ public final class CrossCommClient: Sendable {
     let state = Mutex(State())
     let changes = ChangeNotifier()
 
-    /// Creates a client over any ``SwitchboardCore/ClientTransport``; nothing connects until
+    /// Creates a client over any `ClientTransport`; nothing connects until
     /// ``login(timeout:)`` or ``run()``.
     public init(transport: any ClientTransport, configuration: Configuration = Configuration(), logger: Logger) {
         self.transport = transport

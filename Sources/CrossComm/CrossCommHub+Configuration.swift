@@ -4,7 +4,7 @@ extension CrossCommHub {
     /// How the hub behaves: liveness, message size, offline queueing, table bounds.
     public struct Configuration: Sendable {
         /// Liveness: a connection silent for `interval + timeout` is closed with
-        /// ``SwitchboardCore/CloseCode/heartbeatTimeout`` (4001) and its client marked offline.
+        /// `CloseCode.heartbeatTimeout` (4001) and its client marked offline.
         /// Default 30 s + 30 s, pywayne's 60 s `heartbeat_timeout`.
         public var heartbeat: HeartbeatPolicy
         /// Largest message accepted; larger ones close with 1009 like pywayne (1 MiB).

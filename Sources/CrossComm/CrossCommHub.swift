@@ -18,9 +18,9 @@ import Synchronization
 /// ```
 ///
 /// Routing state lives in one ``CrossCommHubStateMachine`` under a lock; each connection's
-/// protocol logic runs on its event loop (``CrossCommConnectionHandler``). Frames for other
+/// protocol logic runs on its event loop (`CrossCommConnectionHandler`). Frames for other
 /// clients are queued on their sessions without waiting — one encoded frame for all
-/// recipients, found through the server's ``SwitchboardCore/SessionManager`` — so one slow
+/// recipients, found through the server's `SessionManager` — so one slow
 /// receiver never stalls a sender or anyone else.
 public final class CrossCommHub: ProtocolAdapter {
     /// A server-side message listener.
@@ -86,7 +86,7 @@ public final class CrossCommHub: ProtocolAdapter {
 
     // MARK: - Connections
 
-    /// A handler for one new connection (see ``CrossCommConnectionHandler``).
+    /// A handler for one new connection (see `CrossCommConnectionHandler`).
     public func makeHandler(for session: Session) -> any ConnectionHandler {
         if let sessions = session.manager { manager.withLock { $0 = sessions } }
         return CrossCommConnectionHandler(hub: self, session: session)

@@ -4,7 +4,7 @@ import Synchronization
 
 /// A siyi client: requests and events to the server, handlers for the server's requests and
 /// events, automatic heartbeat answers and reconnect — wire-compatible with
-/// `siyi-py-protocol`'s `ProtocolClient`, over any ``ClientTransport``.
+/// `siyi-py-protocol`'s `ProtocolClient`, over any `ClientTransport`.
 ///
 /// ```swift
 /// let client = SiyiClient(transport: WebSocketClientTransport(configuration: .init(url: "ws://127.0.0.1:8765"), logger: logger), logger: logger)

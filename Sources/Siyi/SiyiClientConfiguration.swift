@@ -35,6 +35,6 @@ public struct SiyiClientConfiguration: Sendable {
         self.maxInFlight = maxInFlight
     }
 
-    /// 30 s requests, `heartbeat`, reconnect with ``ReconnectPolicy/default``.
+    /// 30 s requests, `heartbeat`, reconnect with `ReconnectPolicy.default`.
     public static let `default` = SiyiClientConfiguration()
 }

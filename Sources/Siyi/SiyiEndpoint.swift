@@ -44,7 +44,7 @@ extension SiyiEndpoint {
     }
 
     /// Answers `command` with a synchronous handler, run inline on the connection's event loop
-    /// (no thread hop); otherwise as ``register(_:_:)-(_,SiyiRequestHandler)``.
+    /// (no thread hop); otherwise as `register(_:_:)`.
     public func register(_ command: String, _ handler: @escaping SiyiSyncRequestHandler) {
         handlers.update { router in
             router.syncCommands[command] = handler

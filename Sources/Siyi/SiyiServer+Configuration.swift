@@ -4,7 +4,7 @@ extension SiyiServer {
     /// The server's tunables, with the original's defaults.
     public struct Configuration: Sendable {
         /// When to send `heartbeat` requests and how long to wait for each answer; a peer
-        /// that misses one is closed with 4001 (``CloseCode/heartbeatTimeout``). `nil`
+        /// that misses one is closed with 4001 (`CloseCode.heartbeatTimeout`). `nil`
         /// disables heartbeats. Default: every 30 s, 30 s to answer (the original's).
         public var heartbeat: HeartbeatPolicy?
         /// The command name of heartbeat requests (`heartbeat`; the client must agree).

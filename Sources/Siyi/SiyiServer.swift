@@ -7,7 +7,7 @@ import Synchronization
 /// peer, broadcasts, and the protocol's heartbeat — wire-compatible with `siyi-py-protocol`'s
 /// `ProtocolServer`, without its blocking receive loop.
 ///
-/// It is a ``ProtocolAdapter`` named `siyi`: install it in a ``SwitchboardServer`` (as
+/// It is a `ProtocolAdapter` named `siyi`: install it in a `SwitchboardServer` (as
 /// `switchboard serve` does), or let ``run(on:)`` run one for it.
 ///
 /// ```swift
@@ -89,7 +89,7 @@ public final class SiyiServer: ProtocolAdapter, SiyiEndpoint {
         state.withLock { $0.onDisconnect = handler }
     }
 
-    /// A handler for one new connection (called by ``SwitchboardServer`` on the connection's
+    /// A handler for one new connection (called by `SwitchboardServer` on the connection's
     /// event loop): registers the peer and runs `onConnect` for it as user work.
     public func makeHandler(for session: Session) -> any ConnectionHandler {
         let peer = SiyiPeer(session.info)
@@ -129,7 +129,7 @@ public final class SiyiServer: ProtocolAdapter, SiyiEndpoint {
         if let onDisconnect { Task { await onDisconnect(peer) } }
     }
 
-    /// Runs a ``SwitchboardServer`` with this adapter on `transport` until ``stop()`` (or
+    /// Runs a `SwitchboardServer` with this adapter on `transport` until ``stop()`` (or
     /// cancellation). Route the transport's paths to the adapter name `siyi`. Returns at once
     /// if the server was already stopped; throws if it is already running.
     public func run<Transport: ServerTransport>(on transport: Transport) async throws {

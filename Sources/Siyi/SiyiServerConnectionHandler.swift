@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import SwitchboardCore
 
@@ -11,6 +12,9 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
     private let session: Session
     /// The heartbeat request awaiting its answer, and when it expires.
     private var heartbeat: (id: SiyiMessageID, deadline: ContinuousClock.Instant)?
+    /// `switchboard_request_duration_seconds` per command, resolved on a command's first
+    /// request on this connection (commands without a handler share `unknown`).
+    private var timers: [String: Timer] = [:]
 
     init(server: SiyiServer, channel: SiyiChannel, session: Session) {
         self.server = server
@@ -83,15 +87,19 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
             }
             let router = server.handlers.snapshot
             let peer = channel.peer
+            let started = ContinuousClock.now
+            let known = router.commands[request.command] != nil || router.syncCommands[request.command] != nil
             if let response = router.respondSynchronously(to: request, from: peer) {
                 channel.releaseHandlerSlot()
                 reply(response, context: context)
+                recordDuration(of: known ? request.command : "unknown", since: started)
                 return
             }
             let channel = self.channel
             context.run({ await router.respond(to: request, from: peer) }) { response, context in
                 channel.releaseHandlerSlot()
                 self.reply(response, context: context)
+                self.recordDuration(of: known ? request.command : "unknown", since: started)
             }
         case .event(let event):
             guard channel.reserveHandlerSlot() else {
@@ -103,6 +111,19 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
             let channel = self.channel
             context.run({ await router.deliver(event, from: peer) }) { _, _ in channel.releaseHandlerSlot() }
         }
+    }
+
+    private func recordDuration(of command: String, since started: ContinuousClock.Instant) {
+        guard let metrics = session.manager?.metrics else { return }
+        let timer: Timer
+        if let existing = timers[command] {
+            timer = existing
+        } else {
+            timer = metrics.requestDuration(protocol: server.name, method: command)
+            timers[command] = timer
+        }
+        let (seconds, attoseconds) = (ContinuousClock.now - started).components
+        timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     private func reply(_ response: SiyiResponse, context: ConnectionContext) {

@@ -36,6 +36,14 @@ public final class ConnectionContext {
     private var handlerDeadline: NIODeadline?
     private var transportDeadline: NIODeadline?
     private var scheduled: (task: Scheduled<Void>, at: NIODeadline)?
+    /// The adapter's metrics (set by ``SwitchboardServer`` when it attaches the connection).
+    var metrics: AdapterMetrics?
+    /// Messages delivered to the handler and written to the peer (for the session's close log line).
+    private(set) var messagesIn = 0
+    private(set) var messagesOut = 0
+    /// The close code this side asked for, once the connection is gone (`nil`: the peer
+    /// closed or vanished).
+    private(set) var requestedCloseCode: CloseCode?
 
     /// Creates the context of a newly accepted connection (``SwitchboardServer`` does this).
     public init(
@@ -138,6 +146,8 @@ public final class ConnectionContext {
     /// One whole inbound message (call during a read burst; ``readComplete()`` flushes).
     public func received(_ frame: Frame) {
         guard case .open(nil) = phase, !session.isClosing, let handler else { return }
+        metrics?.received(frame)
+        messagesIn += 1
         callbackDepth += 1
         handler.received(frame, context: self)
         callbackDepth -= 1
@@ -166,6 +176,9 @@ public final class ConnectionContext {
         phase = .closed
         scheduled?.task.cancel()
         scheduled = nil
+        // The code this side asked for, if any (before the discard below records 1006).
+        requestedCloseCode = session.queue.closeRequest?.code
+        metrics?.closed(code: requestedCloseCode)
         session.queue.discard(closing: .abnormal)
         let handler = self.handler
         self.handler = nil
@@ -208,6 +221,8 @@ public final class ConnectionContext {
             }
             switch session.queue.next() {
             case .frame(let frame):
+                metrics?.sent(frame)
+                messagesOut += 1
                 io.write(frame)
                 wrote = true
             case .idle:

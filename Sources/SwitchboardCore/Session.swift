@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Logging
 public import NIOCore
 import Synchronization
@@ -161,11 +162,24 @@ final class SessionStatistics: Sendable {
     private let closed = Atomic<Int>(0)
     private let dropped = Atomic<Int>(0)
     private let overflowCloses = Atomic<Int>(0)
+    private let droppedMetric: Counter
+    private let overflowClosesMetric: Counter
+
+    init(metrics: SwitchboardMetrics = SwitchboardMetrics()) {
+        droppedMetric = Counter(label: "switchboard_queue_dropped_frames_total", factory: metrics.factory)
+        overflowClosesMetric = Counter(label: "switchboard_queue_overflow_closes_total", factory: metrics.factory)
+    }
 
     func recordOpened() { opened.add(1, ordering: .relaxed) }
     func recordClosed() { closed.add(1, ordering: .relaxed) }
-    func recordDropped(_ count: Int) { dropped.add(count, ordering: .relaxed) }
-    func recordOverflowClose() { overflowCloses.add(1, ordering: .relaxed) }
+    func recordDropped(_ count: Int) {
+        dropped.add(count, ordering: .relaxed)
+        droppedMetric.increment(by: count)
+    }
+    func recordOverflowClose() {
+        overflowCloses.add(1, ordering: .relaxed)
+        overflowClosesMetric.increment()
+    }
 
     var snapshot: SessionManager.Statistics {
         SessionManager.Statistics(

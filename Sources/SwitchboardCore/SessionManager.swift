@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 public import NIOCore
 import Synchronization
@@ -63,13 +64,24 @@ public final class SessionManager: Sendable {
     public let drainTimeout: Duration
 
     private let state = Mutex(State())
-    private let statistics = SessionStatistics()
+    private let statistics: SessionStatistics
     private let logger: Logger
+    /// Where this server's metrics go (``SwitchboardMetrics``).
+    public let metrics: SwitchboardMetrics
 
-    /// Creates an empty session table.
-    public init(queuePolicy: OutboundQueuePolicy = .default, drainTimeout: Duration = .seconds(5), logger: Logger) {
+    /// Creates an empty session table. Metrics go to `metricsFactory` (by default whatever
+    /// `MetricsSystem` was bootstrapped with by then).
+    public init(
+        queuePolicy: OutboundQueuePolicy = .default,
+        drainTimeout: Duration = .seconds(5),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger
+    ) {
         self.queuePolicy = queuePolicy
         self.drainTimeout = drainTimeout
+        let metrics = SwitchboardMetrics(factory: metricsFactory)
+        self.metrics = metrics
+        self.statistics = SessionStatistics(metrics: metrics)
         self.logger = logger
     }
 

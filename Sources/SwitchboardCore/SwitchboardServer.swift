@@ -17,6 +17,8 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
     public let sessions: SessionManager
     private let transport: Transport
     private let adapters: [String: any ProtocolAdapter]
+    /// Each adapter's metrics, resolved once.
+    private let adapterMetrics: [String: AdapterMetrics]
     private let logger: Logger
 
     /// Creates a server. Adapter names must be unique.
@@ -27,10 +29,13 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
         logger: Logger
     ) {
         self.transport = transport
-        self.adapters = Dictionary(adapters.map { ($0.name, $0) }) { first, _ in
+        let adapters = Dictionary(adapters.map { ($0.name, $0) }) { first, _ in
             preconditionFailure("two adapters are named \(first.name)")
         }
-        self.sessions = sessions ?? SessionManager(logger: logger)
+        let sessions = sessions ?? SessionManager(logger: logger)
+        self.adapters = adapters
+        self.sessions = sessions
+        self.adapterMetrics = adapters.mapValues { sessions.metrics.adapter($0.name) }
         self.logger = logger
     }
 
@@ -65,8 +70,19 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
             drainTimeout: sessions.drainTimeout,
             closeTimeout: transport.closeTimeout,
             onClosed: { context in
-                sessions.remove(context.session)
-                context.logger.debug("session closed")
+                let session = context.session
+                let removed = sessions.session(session.id) != nil
+                sessions.remove(session)
+                guard removed else { return }
+                // One line per session: what it was, how it ended, how much it said.
+                context.logger.info("session closed", metadata: [
+                    "connection.peer": "\(session.info.peer ?? "-")",
+                    "session.identity": "\(session.identity ?? "-")",
+                    "close.code": "\(context.requestedCloseCode.map { "\($0.rawValue)" } ?? "peer")",
+                    "session.duration": "\(ContinuousClock.now - session.connectedAt)",
+                    "messages.in": "\(context.messagesIn)",
+                    "messages.out": "\(context.messagesOut)",
+                ])
             }
         )
         guard let adapter else {
@@ -74,7 +90,11 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
             session.close(code: .adapterUnavailable, reason: "no \(info.route.adapter) adapter on this server")
             return context
         }
-        context.logger.debug("session opened", metadata: ["connection.peer": "\(info.peer ?? "-")"])
+        context.logger.info("session opened", metadata: ["connection.peer": "\(info.peer ?? "-")", "connection.path": "\(info.path)"])
+        if let metrics = adapterMetrics[adapter.name] {
+            context.metrics = metrics
+            metrics.opened()
+        }
         context.start(adapter.makeHandler(for: session))
         if sessions.isClosingAll {
             // Shutdown began while this connection was being accepted, so `closeAll` missed it.

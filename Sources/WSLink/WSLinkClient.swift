@@ -3,7 +3,7 @@ public import MsgPack
 public import SwitchboardCore
 import Synchronization
 
-/// A wslink client over any ``SwitchboardCore/ClientTransport``: hello, calls, subscriptions.
+/// A wslink client over any `ClientTransport`: hello, calls, subscriptions.
 ///
 /// ```swift
 /// let transport = WebSocketClientTransport(configuration: .init(url: "ws://127.0.0.1:8080/ws"), logger: logger)

@@ -1,3 +1,4 @@
+import CoreMetrics
 import DequeModule
 import Logging
 import MsgPack
@@ -18,6 +19,9 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private var waitingCalls: Deque<(id: String, call: WSLinkCall)> = []
     /// Messages that arrived while an async token validation ran; handled after it, in order.
     private var heldDuringValidation: Deque<Frame> = []
+    /// `switchboard_request_duration_seconds` per method, resolved on a method's first call on
+    /// this connection (methods the router does not have share `unknown`).
+    private var timers: [String: Timer] = [:]
 
     init(adapter: WSLinkServerAdapter, session: Session) {
         self.adapter = adapter
@@ -101,7 +105,10 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     }
 
     private func helloValidated(_ accepted: Bool, context: ConnectionContext) {
-        if !accepted { logger.info("wslink.hello refused") }
+        if !accepted {
+            logger.info("wslink.hello refused")
+            session.manager?.metrics.authFailures(protocol: adapter.name).increment()
+        }
         perform(machine.helloValidated(accepted), context: context)
     }
 
@@ -110,8 +117,10 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private func dispatch(id: String, call: WSLinkCall, context: ConnectionContext) {
         adapter.publisher.markActive(session)
         let callContext = WSLinkContext(clientID: machine.clientID, method: call.method, publisher: adapter.publisher, logger: logger)
+        let started = ContinuousClock.now
         if let outcome = adapter.router.dispatchSynchronously(call, context: callContext) {
             reply(Self.envelope(for: outcome, id: id), context: context, method: call.method)
+            recordDuration(of: call.method, since: started)
             return
         }
         guard runningCalls < configuration.maxConcurrentCalls else {
@@ -125,9 +134,11 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private func start(id: String, call: WSLinkCall, callContext: WSLinkContext, context: ConnectionContext) {
         runningCalls += 1
         let router = adapter.router
+        let started = ContinuousClock.now
         context.run({ await router.dispatch(call, context: callContext) }) { outcome, context in
             self.runningCalls -= 1
             self.reply(Self.envelope(for: outcome, id: id), context: context, method: call.method)
+            self.recordDuration(of: call.method, since: started)
             self.startWaitingCall(context: context)
         }
     }
@@ -139,6 +150,21 @@ final class WSLinkConnectionHandler: ConnectionHandler {
         }
         let callContext = WSLinkContext(clientID: machine.clientID, method: call.method, publisher: adapter.publisher, logger: logger)
         start(id: id, call: call, callContext: callContext, context: context)
+    }
+
+    private func recordDuration(of method: String, since started: ContinuousClock.Instant) {
+        guard let metrics = session.manager?.metrics else { return }
+        // Only the router's own method names become labels: a client cannot grow the metrics.
+        let label = adapter.router.method(method) == nil ? "unknown" : method
+        let timer: Timer
+        if let existing = timers[label] {
+            timer = existing
+        } else {
+            timer = metrics.requestDuration(protocol: adapter.name, method: label)
+            timers[label] = timer
+        }
+        let (seconds, attoseconds) = (ContinuousClock.now - started).components
+        timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     private static func envelope(for outcome: Result<MsgPackValue, WSLinkRPCError>, id: String) -> WSLinkEnvelope {

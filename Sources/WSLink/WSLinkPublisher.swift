@@ -28,7 +28,7 @@ public enum WSLinkGeneration: Sendable, Hashable, CustomStringConvertible {
 ///
 /// Clients are the server's sessions: an authenticated client carries its client id as its
 /// session identity and is a member of its generation's group, so a publish is one broadcast
-/// per generation through the ``SwitchboardCore/SessionManager`` — encoded once, the same
+/// per generation through the `SessionManager` — encoded once, the same
 /// buffer queued for every recipient, each event loop woken once. Publishing never waits: a
 /// slow reader loses frames or is closed by its queue policy; nobody else is held up.
 public final class WSLinkPublisher: Sendable {

@@ -7,7 +7,7 @@ public import MsgPack
 /// Handlers are plain Swift closures. Positional `args` fill the closure's parameters in
 /// order; with `parameters:` names, `kwargs` fill them by name and defaults apply, as Python
 /// binds `method(*args, **kwargs)`. Arguments decode through `Decodable` (`MsgPackValue` for
-/// raw access, `[UInt8]` / ``MsgPack/MsgPackBinary`` for bytes); results encode through
+/// raw access, `[UInt8]` / `MsgPackBinary` for bytes); results encode through
 /// `Encodable`. Handlers may be `async` and `throws`, and may take a ``WSLinkContext`` first.
 ///
 /// ```swift
@@ -81,7 +81,7 @@ public struct WSLinkRouter: Sendable {
         register(Method(name: name, body: .sync(handler)))
     }
 
-    /// Registers a raw `async` handler (see ``exposeRaw(_:_:)-(_,(WSLinkCall,WSLinkContext)throws->MsgPackValue)``).
+    /// Registers a raw `async` handler (see `exposeRaw(_:_:)`).
     public mutating func exposeRaw(
         _ name: String,
         _ handler: @escaping @Sendable (WSLinkCall, WSLinkContext) async throws -> MsgPackValue

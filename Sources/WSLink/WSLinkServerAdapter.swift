@@ -46,7 +46,7 @@ public struct WSLinkServerAdapter: ProtocolAdapter {
         return "c" + String(repeating: "0", count: 16 - high.count) + high + String(repeating: "0", count: 16 - low.count) + low
     }
 
-    /// A handler for one new connection (see ``WSLinkConnectionHandler``).
+    /// A handler for one new connection (see `WSLinkConnectionHandler`).
     public func makeHandler(for session: Session) -> any ConnectionHandler {
         WSLinkConnectionHandler(adapter: self, session: session)
     }

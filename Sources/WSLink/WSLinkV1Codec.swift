@@ -4,7 +4,7 @@ public import SwitchboardCore
 /// The wslink 1.x wire (spec §8): JSON text envelopes, with binary values sent as separate
 /// attachment messages that the envelope references by a `wslink_binN` key.
 ///
-/// Values inside Switchboard are always ``MsgPack/MsgPackValue``s; this codec maps them to and
+/// Values inside Switchboard are always `MsgPackValue`s; this codec maps them to and
 /// from 1.x frames. On the way out each `.binary` becomes an attachment (header text, then the
 /// bytes) before the envelope; on the way in, a string that is **exactly** a received key
 /// becomes the bytes again (the originals match substrings, so `wslink_bin1` also fires

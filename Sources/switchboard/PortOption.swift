@@ -24,3 +24,11 @@ enum PortOption: ExpressibleByArgument, Equatable, CustomStringConvertible {
 
     var defaultValueDescription: String { description }
 }
+
+extension PortOption {
+    /// The port number, or `nil` for `off`.
+    var number: Int? {
+        if case .port(let number) = self { return number }
+        return nil
+    }
+}

@@ -3,8 +3,8 @@ import Siyi
 import SwitchboardCore
 
 extension ServeCommand {
-    /// Adapters for the siyi demo server (the original README's) on --siyi-port and /siyi; routes name the adapter `siyi`.
-    func siyiAdapters(sessions: SessionManager, logger: Logger) -> [any ProtocolAdapter] {
-        [SiyiServer.readmeDemo(logger: logger)]
+    /// The siyi demo server (the original README's) on --siyi-port and /siyi.
+    func siyiServer(logger: Logger) -> SiyiServer {
+        SiyiServer.readmeDemo(logger: logger)
     }
 }

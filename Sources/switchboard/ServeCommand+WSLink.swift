@@ -1,17 +1,18 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SwitchboardApplication
 import SwitchboardCore
 import SwitchboardWebSocket
 import WSLink
 
 extension ServeCommand {
-    /// The wslink adapter at --ws-endpoint on --port, serving the spec's demo protocol
+    /// The wslink protocol at --ws-endpoint on --port, serving the spec's demo protocol
     /// (`demo.add`, `demo.echo`, `demo.bytes`, `demo.fail`, `demo.start`) with --auth-key.
     ///
     /// `application.exit` / `application.exit.later` stop the whole server the way SIGTERM
     /// does: the service group's graceful shutdown closes every session with 1001.
-    func wslinkAdapters(sessions: SessionManager, logger: Logger) -> [any ProtocolAdapter] {
+    func wslinkOptions() -> SwitchboardApplication.WSLinkOptions {
         var configuration = WSLinkServerConfiguration(secret: authKey)
         configuration.onExitRequest = { delay in
             // Unstructured: the delay must outlive the request's connection, and the task
@@ -21,7 +22,7 @@ extension ServeCommand {
                 kill(getpid(), SIGTERM)
             }
         }
-        return [WSLinkServerAdapter(router: WSLinkDemoProtocol.router(), configuration: configuration, logger: logger)]
+        return .init(router: WSLinkDemoProtocol.router(), path: wsEndpointPath, configuration: configuration)
     }
 
     /// SmartConnect's session manager at `/paraview/` on the main port, answered in process

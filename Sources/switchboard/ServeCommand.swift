@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import UnixSignals
+import SwitchboardApplication
 import SwitchboardCore
 import SwitchboardWebSocket
 
@@ -75,6 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("stats"), help: "Serve session counters and queue occupancy as JSON at GET /stats on the main port.")
     var stats = false
 
+    @Flag(name: .customLong("metrics"), help: "Serve Prometheus metrics (switchboard_*) at GET /metrics on the main port.")
+    var metrics = false
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -86,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         if maxMessageSize < 1024 { throw ValidationError("--max-message-size must be at least 1024") }
         if queueMaxMessages < 1 || queueMaxBytes < 1 { throw ValidationError("--queue-max-messages and --queue-max-bytes must be positive") }
         if stats && port == .off { throw ValidationError("--stats is served on the main port, which is off") }
+        if metrics && port == .off { throw ValidationError("--metrics is served on the main port, which is off") }
         if Logger.Level(rawValue: logLevel.lowercased()) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -96,32 +101,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = makeLogger()
+        // Before the session table exists: it resolves its metrics through MetricsSystem.
+        let registry = metrics ? SwitchboardApplication.bootstrapPrometheus() : nil
         let sessions = SessionManager(
             queuePolicy: OutboundQueuePolicy(maxMessages: queueMaxMessages, maxBytes: queueMaxBytes, overflow: queueOverflow.overflow),
             logger: logger
         )
-        let transport = WebSocketServerTransport(configuration: try transportConfiguration(sessions: sessions), logger: logger)
-        let adapters: [any ProtocolAdapter] = [EchoAdapter()]
-            + wslinkAdapters(sessions: sessions, logger: logger)
-            + crossCommAdapters(sessions: sessions, logger: logger)
-            + siyiAdapters(sessions: sessions, logger: logger)
-        let server = SwitchboardServer(transport: transport, adapters: adapters, sessions: sessions, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: server),
-            .init(service: ListenerAnnouncer(transport: transport, endpoint: wsEndpointPath), successTerminationBehavior: .ignore),
-        ]
-        if timeout > 0 {
-            services.append(.init(
-                service: IdleExitService(sessions: server.sessions, timeout: .milliseconds(Int64(timeout * 1000)), logger: logger),
-                successTerminationBehavior: .gracefullyShutdownGroup
-            ))
-        }
-        let group = ServiceGroup(configuration: .init(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        try await group.run()
+        var configuration = try applicationConfiguration(sessions: sessions, logger: logger)
+        configuration.metrics = registry
+        let application = try SwitchboardApplication(configuration: configuration, sessions: sessions, logger: logger)
+        try await application.runWithSignals([.sigterm, .sigint])
     }
 
     var wsEndpointPath: String {
@@ -139,42 +128,34 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    func transportConfiguration(sessions: SessionManager? = nil) throws -> WebSocketServerTransport.Configuration {
+    /// The flags as a ``SwitchboardApplication/Configuration``: wslink (the demo protocol) at
+    /// `--ws-endpoint`, echo, `/crosscomm` and `/siyi` on the main port, with `/paraview/` and
+    /// (with `--stats`) `/stats`; the hub, its file store and siyi on their own ports.
+    func applicationConfiguration(sessions: SessionManager, logger: Logger) throws -> SwitchboardApplication.Configuration {
+        var configuration = SwitchboardApplication.Configuration(host: host, port: port.number)
         let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } }
-        var listeners: [WebSocketListener] = []
-        if case .port(let number) = port {
-            listeners.append(WebSocketListener(
-                name: "main",
-                host: host,
-                port: number,
-                routes: [
-                    WebSocketRoute(wsEndpointPath, adapter: "wslink"),
-                    WebSocketRoute("/echo", adapter: "echo"),
-                    WebSocketRoute("/crosscomm", adapter: "crosscomm"),
-                    WebSocketRoute("/siyi", adapter: "siyi"),
-                ],
-                contentDirectory: content ?? DefaultContent.directory(),
-                tls: tls,
-                httpEndpoints: [wslinkLauncherEndpoint(secure: tls != nil)] + (stats ? sessions.map { [statsEndpoint(sessions: $0)] } ?? [] : [])
-            ))
-        }
-        if case .port(let number) = crossCommPort {
-            listeners.append(WebSocketListener(name: "crosscomm", host: host, port: number, routes: [WebSocketRoute("*", adapter: "crosscomm")], tls: tls))
-        }
-        if case .port(let number) = resolvedFilesPort {
-            let directory = crossCommFiles
-                ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-crosscomm-files").path
-            listeners.append(try crossCommFileStoreListener(directory: directory, host: host, port: number, tls: tls))
-        }
-        if case .port(let number) = siyiPort {
-            listeners.append(WebSocketListener(name: "siyi", host: host, port: number, routes: [WebSocketRoute("*", adapter: "siyi")], tls: tls))
-        }
-        return WebSocketServerTransport.Configuration(
-            listeners: listeners,
-            maxMessageSize: maxMessageSize,
-            compression: !noCompression,
-            ping: pingInterval > 0 ? HeartbeatPolicy(interval: .milliseconds(Int64(pingInterval * 1000)), timeout: .milliseconds(Int64(pingInterval * 1000))) : nil
+        configuration.tls = tls
+        configuration.wslink = wslinkOptions()
+        configuration.echoPath = "/echo"
+        configuration.staticFiles = content ?? DefaultContent.directory()
+        configuration.crossComm = .init(
+            port: crossCommPort.number,
+            mainPath: "/crosscomm",
+            filesDirectory: crossCommFiles,
+            filesPort: resolvedFilesPort.number
         )
+        configuration.siyi = .init(server: siyiServer(logger: logger), port: siyiPort.number, mainPath: "/siyi")
+        if port != .off {
+            configuration.httpEndpoints = [wslinkLauncherEndpoint(secure: tls != nil)] + (stats ? [statsEndpoint(sessions: sessions)] : [])
+        }
+        configuration.maxMessageSize = maxMessageSize
+        configuration.compression = !noCompression
+        configuration.ping = pingInterval > 0
+            ? HeartbeatPolicy(interval: .milliseconds(Int64(pingInterval * 1000)), timeout: .milliseconds(Int64(pingInterval * 1000)))
+            : nil
+        configuration.queuePolicy = sessions.queuePolicy
+        configuration.idleTimeout = timeout > 0 ? .milliseconds(Int64(timeout * 1000)) : nil
+        return configuration
     }
 
     private func makeLogger() -> Logger {
@@ -185,33 +166,5 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         return Logger(label: "switchboard")
-    }
-}
-
-/// Prints one line per listener once every port is bound — the line scripts wait for.
-struct ListenerAnnouncer: Service {
-    let transport: WebSocketServerTransport
-    let endpoint: String
-
-    func run() async throws {
-        var lines: [String] = []
-        for listener in try await transport.boundListeners() {
-            for route in listener.routes where route.adapter != "echo" {
-                let path = route.matchesAnyPath ? "/" : route.pathPattern
-                if listener.name == "main" && route.adapter != "wslink" { continue }
-                lines.append("\(route.adapter) listening on \(listener.webSocketURL(path: path))")
-            }
-            if listener.servesContent {
-                lines.append("content served on \(listener.httpURL(path: "/"))")
-            }
-            if listener.name == "crosscomm-files" {
-                lines.append("crosscomm files served on \(listener.httpURL(path: "/files/"))")
-            }
-        }
-        // wslink's ready line, which launchers wait for (empty WSLINK_READY_MSG: none).
-        let ready = ProcessInfo.processInfo.environment["WSLINK_READY_MSG"] ?? "wslink: Starting factory"
-        if !ready.isEmpty { lines.append(ready) }
-        // Unbuffered: scripts read these lines from a pipe to learn the ports.
-        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }
