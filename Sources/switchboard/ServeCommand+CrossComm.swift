@@ -7,7 +7,7 @@ import SwitchboardWebSocket
 extension ServeCommand {
     /// Adapters for the CrossComm hub on --crosscomm-port and /crosscomm; routes name the adapter `crosscomm`.
     func crossCommAdapters(sessions: SessionManager, logger: Logger) -> [any ProtocolAdapter] {
-        [CrossCommHub(name: "crosscomm", configuration: .default, logger: logger)]
+        [CrossCommHub(name: "crosscomm", configuration: crossCommHubConfiguration, logger: logger)]
     }
 
     /// The HTTP listener of the hub's file store (`/files/<key>`, Protocols.md §5.7), for a

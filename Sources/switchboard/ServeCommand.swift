@@ -75,6 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("stats"), help: "Serve session counters and queue occupancy as JSON at GET /stats on the main port.")
     var stats = false
 
+    @OptionGroup(title: "Timeouts, limits and origins")
+    var hardening: HardeningOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -100,7 +103,9 @@ struct ServeCommand: AsyncParsableCommand {
             queuePolicy: OutboundQueuePolicy(maxMessages: queueMaxMessages, maxBytes: queueMaxBytes, overflow: queueOverflow.overflow),
             logger: logger
         )
-        let transport = WebSocketServerTransport(configuration: try transportConfiguration(sessions: sessions), logger: logger)
+        let limiter = ConnectionLimiter(limits: hardening.limits, logger: logger)
+        warnAboutExposure(logger: logger)
+        let transport = WebSocketServerTransport(configuration: try transportConfiguration(sessions: sessions, limiter: limiter), logger: logger)
         let adapters: [any ProtocolAdapter] = [EchoAdapter()]
             + wslinkAdapters(sessions: sessions, logger: logger)
             + crossCommAdapters(sessions: sessions, logger: logger)
@@ -139,7 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    func transportConfiguration(sessions: SessionManager? = nil) throws -> WebSocketServerTransport.Configuration {
+    func transportConfiguration(sessions: SessionManager? = nil, limiter: ConnectionLimiter = ConnectionLimiter()) throws -> WebSocketServerTransport.Configuration {
         let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } }
         var listeners: [WebSocketListener] = []
         if case .port(let number) = port {
@@ -155,7 +160,7 @@ struct ServeCommand: AsyncParsableCommand {
                 ],
                 contentDirectory: content ?? DefaultContent.directory(),
                 tls: tls,
-                httpEndpoints: [wslinkLauncherEndpoint(secure: tls != nil)] + (stats ? sessions.map { [statsEndpoint(sessions: $0)] } ?? [] : [])
+                httpEndpoints: [wslinkLauncherEndpoint(secure: tls != nil)] + (stats ? sessions.map { [statsEndpoint(sessions: $0, limiter: limiter)] } ?? [] : [])
             ))
         }
         if case .port(let number) = crossCommPort {
@@ -169,12 +174,12 @@ struct ServeCommand: AsyncParsableCommand {
         if case .port(let number) = siyiPort {
             listeners.append(WebSocketListener(name: "siyi", host: host, port: number, routes: [WebSocketRoute("*", adapter: "siyi")], tls: tls))
         }
-        return WebSocketServerTransport.Configuration(
+        return hardened(WebSocketServerTransport.Configuration(
             listeners: listeners,
             maxMessageSize: maxMessageSize,
             compression: !noCompression,
             ping: pingInterval > 0 ? HeartbeatPolicy(interval: .milliseconds(Int64(pingInterval * 1000)), timeout: .milliseconds(Int64(pingInterval * 1000))) : nil
-        )
+        ), limiter: limiter)
     }
 
     private func makeLogger() -> Logger {
