@@ -52,7 +52,7 @@ def test_slow_request_head_gets_408(start_server):
 
 
 def test_per_address_limit_refuses_with_503_and_counts(start_server):
-    server = start_server("--stats", "--max-connections-per-address", "3")
+    server = start_server("--stats", "--max-connections-per-address", "3", "--limit-loopback")
     held = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(3)]
     try:
         deadline = time.monotonic() + 10

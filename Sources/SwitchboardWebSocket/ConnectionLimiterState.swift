@@ -33,7 +33,7 @@ struct ConnectionLimiterState {
     mutating func admitConnection(from address: String, now: ContinuousClock.Instant) -> Refused? {
         let fromAddress = openByAddress[address, default: 0]
         let refusal: Refusal? = open >= limits.maxConnections ? .totalLimit
-            : fromAddress >= limits.maxConnectionsPerAddress ? .addressLimit : nil
+            : fromAddress >= limits.maxConnectionsPerAddress && !isExempt(address) ? .addressLimit : nil
         guard let refusal else {
             open += 1
             openByAddress[address] = fromAddress + 1
@@ -55,7 +55,7 @@ struct ConnectionLimiterState {
     /// Admits a WebSocket upgrade from `address` under the per-second rate, or says why not.
     mutating func admitUpgrade(from address: String, now: ContinuousClock.Instant) -> Refused? {
         let limit = limits.upgradesPerSecondPerAddress
-        guard limit > 0 else { return nil }
+        guard limit > 0, !isExempt(address) else { return nil }
         if upgradeWindows.count > 4096 { upgradeWindows = upgradeWindows.filter { now - $0.value.start < .seconds(1) } }
         var window = upgradeWindows[address] ?? (now, 0)
         if now - window.start >= .seconds(1) { window = (now, 0) }
@@ -75,6 +75,15 @@ struct ConnectionLimiterState {
         case .headTooLarge: statistics.headsTooLarge += 1
         case .originRefused: statistics.originRefused += 1
         }
+    }
+
+    private func isExempt(_ address: String) -> Bool {
+        limits.exemptsLoopback && Self.isLoopback(address)
+    }
+
+    /// `127.0.0.0/8`, `::1`, or IPv4-mapped `::ffff:127.x.y.z`.
+    static func isLoopback(_ address: String) -> Bool {
+        address.hasPrefix("127.") || address == "::1" || address.lowercased().hasPrefix("::ffff:127.")
     }
 
     private mutating func refuse(_ refusal: Refusal, address: String, now: ContinuousClock.Instant) -> Refused {

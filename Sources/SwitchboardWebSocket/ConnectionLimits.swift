@@ -23,6 +23,10 @@ public struct ConnectionLimits: Sendable, Hashable {
     /// Most WebSocket upgrades per second from one client address (0 = no limit); further
     /// ones get `429 Too Many Requests` with `Retry-After: 1`.
     public var upgradesPerSecondPerAddress: Int
+    /// Whether the per-address limits skip loopback peers (`127.0.0.0/8`, `::1`): local tools,
+    /// benchmarks, and a reverse proxy on the same host, behind which every client has one
+    /// address. The total limit applies to them regardless. Default true.
+    public var exemptsLoopback: Bool
 
     /// Creates limits; the defaults are ``default``'s.
     public init(
@@ -31,7 +35,8 @@ public struct ConnectionLimits: Sendable, Hashable {
         maxRequestHeadBytes: Int = 32 << 10,
         maxConnections: Int = 16_384,
         maxConnectionsPerAddress: Int = 2_048,
-        upgradesPerSecondPerAddress: Int = 500
+        upgradesPerSecondPerAddress: Int = 500,
+        exemptsLoopback: Bool = true
     ) {
         precondition(requestHeadTimeout > .zero && keepAliveIdleTimeout > .zero, "timeouts must be positive")
         precondition(maxRequestHeadBytes >= 1024, "maxRequestHeadBytes must be at least 1024")
@@ -43,9 +48,11 @@ public struct ConnectionLimits: Sendable, Hashable {
         self.maxConnections = maxConnections
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
         self.upgradesPerSecondPerAddress = upgradesPerSecondPerAddress
+        self.exemptsLoopback = exemptsLoopback
     }
 
     /// 10 s request head, 60 s keep-alive idle, 32 KiB head, 16,384 connections in all, 2,048 per
-    /// address, 500 upgrades per second per address.
+    /// address, 500 upgrades per second per address; loopback peers exempt from the per-address
+    /// limits.
     public static let `default` = ConnectionLimits()
 }

@@ -27,6 +27,9 @@ struct HardeningOptions: ParsableArguments {
     @Option(name: .customLong("max-upgrades-per-second"), help: "Most WebSocket upgrades per second from one client address (further ones get 429; 0 = no limit).")
     var maxUpgradesPerSecond = ConnectionLimits.default.upgradesPerSecondPerAddress
 
+    @Flag(name: .customLong("limit-loopback"), help: "Apply the per-address limits to loopback clients too (by default they are exempt: local tools, a reverse proxy on this host).")
+    var limitLoopback = false
+
     @Option(name: .customLong("crosscomm-login-timeout"), help: "Seconds a CrossComm connection may take to log in (then 1008; 0 = wait forever).")
     var crossCommLoginTimeout: Double = 30
 
@@ -64,7 +67,8 @@ struct HardeningOptions: ParsableArguments {
             maxRequestHeadBytes: maxRequestHeadSize,
             maxConnections: maxConnections,
             maxConnectionsPerAddress: maxConnectionsPerAddress,
-            upgradesPerSecondPerAddress: maxUpgradesPerSecond
+            upgradesPerSecondPerAddress: maxUpgradesPerSecond,
+            exemptsLoopback: !limitLoopback
         )
     }
 

@@ -85,7 +85,7 @@ struct HTTPHardeningTests {
 
     @Test("over the per-address limit an upgrade gets 503 and is counted; a freed slot admits again")
     func perAddressLimit() async throws {
-        try await TestServer.with(Self.configuration(.init(maxConnectionsPerAddress: 5))) { server in
+        try await TestServer.with(Self.configuration(.init(maxConnectionsPerAddress: 5, exemptsLoopback: false))) { server in
             let limiter = { @Sendable in server.transport.configuration.limiter }
             var held: [RawSocket] = []
             for _ in 0..<5 { held.append(try RawSocket(port: server.port)) }
@@ -97,6 +97,17 @@ struct HTTPHardeningTests {
             try await waitUntil(.seconds(5), "one released") { limiter().statistics.open == 4 }
             try await Self.expectStatus("HTTP/1.1 101 Switching Protocols", port: server.port, Self.upgradeRequest())
             #expect(held.count == 4)
+        }
+    }
+
+    @Test("loopback peers are exempt from the per-address limits by default, not from the total")
+    func loopbackExempt() async throws {
+        try await TestServer.with(Self.configuration(.init(maxConnections: 4, maxConnectionsPerAddress: 2, upgradesPerSecondPerAddress: 1))) { server in
+            let held = [try RawSocket(port: server.port), try RawSocket(port: server.port)]
+            try await waitUntil(.seconds(5), "two admitted") { server.transport.configuration.limiter.statistics.open == 2 }
+            try await Self.expectStatus("HTTP/1.1 101 Switching Protocols", port: server.port, Self.upgradeRequest())
+            try await Self.expectStatus("HTTP/1.1 101 Switching Protocols", port: server.port, Self.upgradeRequest())
+            #expect(held.count == 2)
         }
     }
 
@@ -123,7 +134,7 @@ struct HTTPHardeningTests {
 
     @Test("upgrades over the per-second rate of an address get 429")
     func upgradeRate() async throws {
-        try await TestServer.with(Self.configuration(.init(upgradesPerSecondPerAddress: 3))) { server in
+        try await TestServer.with(Self.configuration(.init(upgradesPerSecondPerAddress: 3, exemptsLoopback: false))) { server in
             let start = ContinuousClock.now
             var statuses: [String] = []
             for _ in 0..<4 { statuses.append(try await Self.statusLine(port: server.port, Self.upgradeRequest())) }

@@ -25,7 +25,7 @@ struct HardeningStateTests {
 
     @Test("connections are counted in all and per address; refusals are logged once per address and minute")
     func limiterBookkeeping() {
-        var state = ConnectionLimiterState(limits: .init(maxConnections: 3, maxConnectionsPerAddress: 2))
+        var state = ConnectionLimiterState(limits: .init(maxConnections: 3, maxConnectionsPerAddress: 2, exemptsLoopback: false))
         let t0 = ContinuousClock.now
         #expect(state.admitConnection(from: "a", now: t0) == nil)
         #expect(state.admitConnection(from: "a", now: t0) == nil)
@@ -44,6 +44,8 @@ struct HardeningStateTests {
     @Test("upgrades are limited per address and one-second window")
     func upgradeWindow() {
         var state = ConnectionLimiterState(limits: .init(upgradesPerSecondPerAddress: 2))
+        #expect((0..<10).allSatisfy { _ in state.admitUpgrade(from: "127.0.0.1", now: .now) == nil })
+        #expect(ConnectionLimiterState.isLoopback("::ffff:127.0.0.1") && !ConnectionLimiterState.isLoopback("10.0.0.1"))
         let t0 = ContinuousClock.now
         #expect(state.admitUpgrade(from: "a", now: t0) == nil)
         #expect(state.admitUpgrade(from: "a", now: t0 + .milliseconds(500)) == nil)
