@@ -4,9 +4,11 @@ import NIOCore
 /// The first handler of every accepted connection (behind TLS, when configured): admits the
 /// connection under the ``ConnectionLimiter`` and guards its first request head.
 ///
-/// - Over the total or per-address limit: the request head is read and discarded, then
-///   answered `503 Service Unavailable` (`Connection: close`) and the connection closed; nothing
-///   reaches the HTTP pipeline.
+/// - Over the total or per-address limit: answered `503 Service Unavailable` (`Connection:
+///   close`, `Retry-After: 1`) at once; the request head is read and discarded (so the close
+///   does not reset the connection before the client reads the answer) for at most
+///   ``refusalGrace``, then the connection is closed. Nothing reaches the HTTP pipeline, and a
+///   refused connection costs the server a second at most.
 /// - The first head must be complete (an empty line after at least one non-empty one) within
 ///   ``ConnectionLimits/requestHeadTimeout`` of the accept, TLS handshake included: else `408`
 ///   and close. A head over ``ConnectionLimits/maxRequestHeadBytes``: `431` and close.
@@ -30,6 +32,9 @@ final class RequestHeadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
         /// The first head is complete (or the connection is being closed): pass everything on.
         case passthrough
     }
+
+    /// How long a refused connection is kept to read its request head after the 503.
+    static let refusalGrace = Duration.seconds(1)
 
     private let limiter: ConnectionLimiter
     private let logger: Logger
@@ -80,14 +85,18 @@ final class RequestHeadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
             phase = .passthrough
             return
         }
+        var deadline = limiter.limits.requestHeadTimeout
         if limiter.admitConnection(from: address) {
             admittedAddress = address
             phase = .awaitingHead
         } else {
             phase = .refusing
+            deadline = min(deadline, Self.refusalGrace)
+            let response = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n"
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response)), promise: nil)
         }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: TimeAmount(limiter.limits.requestHeadTimeout)) {
+        timer = context.eventLoop.scheduleTask(in: TimeAmount(deadline)) {
             let (handler, context) = loopBound.value
             handler.headTimedOut(context: context)
         }
@@ -103,8 +112,7 @@ final class RequestHeadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
             if case .refusing = phase {
                 switch outcome {
                 case .incomplete: break
-                case .complete: answer(context: context, status: "503 Service Unavailable", extra: "Retry-After: 1\r\n")
-                case .tooLarge: finish(context: context)
+                case .complete, .tooLarge: finish(context: context)
                 }
                 return
             }
@@ -137,8 +145,8 @@ final class RequestHeadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     /// Writes a bodiless response straight to the socket and closes.
-    private func answer(context: ChannelHandlerContext, status: String, extra: String = "") {
-        let response = "HTTP/1.1 \(status)\r\nConnection: close\r\nContent-Length: 0\r\n\(extra)\r\n"
+    private func answer(context: ChannelHandlerContext, status: String) {
+        let response = "HTTP/1.1 \(status)\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
         finish(context: context, close: false)
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
             context.close(promise: nil)

@@ -92,7 +92,12 @@ struct HTTPHardeningTests {
             try await waitUntil(.seconds(5), "five admitted") { limiter().statistics.open == 5 }
             try await Self.expectStatus("HTTP/1.1 503 Service Unavailable", port: server.port, Self.upgradeRequest())
             try await Self.expectStatus("HTTP/1.1 503 Service Unavailable", port: server.port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(limiter().statistics.refusedAddressLimit == 2)
+            // A refused client that sends nothing is answered at once and let go within a second.
+            let mute = try await SlowHeaderClient.connect(port: server.port)
+            try await withTimeout(.seconds(5), "refused connection closed") { try await mute.waitForClose() }
+            #expect(mute.received.hasPrefix("HTTP/1.1 503 Service Unavailable"))
+            #expect(try #require(mute.lifetime) < .milliseconds(1500))
+            #expect(limiter().statistics.refusedAddressLimit == 3)
             held.removeLast()
             try await waitUntil(.seconds(5), "one released") { limiter().statistics.open == 4 }
             try await Self.expectStatus("HTTP/1.1 101 Switching Protocols", port: server.port, Self.upgradeRequest())
