@@ -15,6 +15,8 @@ final class CrossCommConnectionHandler: ConnectionHandler {
     private let hub: CrossCommHub
     private let session: Session
     private var monitor: HeartbeatMonitor
+    /// Until the first successful login (``CrossCommHub/Configuration/loginTimeout``).
+    private var login: HandshakeDeadline
     /// Messages held while listeners run (nil: none running).
     private var heldForListeners: Deque<Frame>?
 
@@ -22,6 +24,7 @@ final class CrossCommConnectionHandler: ConnectionHandler {
         self.hub = hub
         self.session = session
         self.monitor = HeartbeatMonitor(policy: hub.configuration.heartbeat, sendsHeartbeats: false, now: .now)
+        self.login = HandshakeDeadline(timeout: hub.configuration.loginTimeout, openedAt: .now)
     }
 
     func opened(context: ConnectionContext) {
@@ -29,6 +32,12 @@ final class CrossCommConnectionHandler: ConnectionHandler {
     }
 
     func timerFired(context: ConnectionContext) {
+        if login.isExpired(at: .now) {
+            let timeout = login.timeout.map { "\($0)" } ?? "-"
+            session.sessionLogger.notice("closing: no login in time", metadata: ["crosscomm.login_timeout": "\(timeout)"])
+            context.close(code: .policyViolation, reason: "no login within \(timeout)")
+            return
+        }
         switch monitor.tick(now: .now) {
         case .wait, .sendHeartbeat:
             scheduleLivenessCheck(context: context)
@@ -52,7 +61,8 @@ final class CrossCommConnectionHandler: ConnectionHandler {
     }
 
     private func scheduleLivenessCheck(context: ConnectionContext) {
-        if case .wait(let deadline) = monitor.tick(now: .now) { context.setTimer(at: deadline) }
+        let heartbeat: ContinuousClock.Instant? = if case .wait(let deadline) = monitor.tick(now: .now) { deadline } else { nil }
+        if let next = login.earliest(heartbeat) { context.setTimer(at: next) }
     }
 
     private func handle(_ frame: Frame, context: ConnectionContext) {
@@ -79,7 +89,10 @@ final class CrossCommConnectionHandler: ConnectionHandler {
         for action in actions {
             switch action {
             case .reply(let reply):
-                if reply.type == .loginResponse { session.manager?.setIdentity(reply.to, of: session) }
+                if reply.type == .loginResponse {
+                    session.manager?.setIdentity(reply.to, of: session)
+                    login.satisfy()
+                }
                 context.write(reply.frame)
             case .notifyListeners(let message):
                 listened = message

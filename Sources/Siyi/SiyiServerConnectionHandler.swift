@@ -15,19 +15,29 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
     /// `switchboard_request_duration_seconds` per command, resolved on a command's first
     /// request on this connection (commands without a handler share `unknown`).
     private var timers: [String: Timer] = [:]
+    /// When the next heartbeat request is due (none while one awaits its answer).
+    private var nextHeartbeat: ContinuousClock.Instant?
+    /// Until the first message siyi accepts (``SiyiServer/Configuration/handshakeTimeout``).
+    private var handshake: HandshakeDeadline
 
     init(server: SiyiServer, channel: SiyiChannel, session: Session) {
         self.server = server
         self.channel = channel
         self.session = session
+        self.handshake = HandshakeDeadline(timeout: server.configuration.handshakeTimeout, openedAt: .now)
     }
 
     private var logger: Logger { channel.logger }
 
     func opened(context: ConnectionContext) {
-        if let policy = server.configuration.heartbeat {
-            context.setTimer(at: .now + policy.interval)
-        }
+        if let policy = server.configuration.heartbeat { nextHeartbeat = .now + policy.interval }
+        armTimer(context: context)
+    }
+
+    /// The one timer: the earliest of the handshake deadline, the pending heartbeat's deadline
+    /// and the next heartbeat.
+    private func armTimer(context: ConnectionContext) {
+        if let next = handshake.earliest(heartbeat?.deadline ?? nextHeartbeat) { context.setTimer(at: next) }
     }
 
     func closed(context: ConnectionContext) {
@@ -38,20 +48,32 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
     // MARK: - Heartbeat
 
     func timerFired(context: ConnectionContext) {
+        let now = ContinuousClock.now
+        if handshake.isExpired(at: now) {
+            let timeout = handshake.timeout.map { "\($0)" } ?? "-"
+            logger.notice("closing: nothing accepted received in time", metadata: ["siyi.handshake_timeout": "\(timeout)"])
+            context.close(code: .policyViolation, reason: "no siyi message within \(timeout)")
+            return
+        }
         guard let policy = server.configuration.heartbeat else { return }
         if let heartbeat {
-            guard ContinuousClock.now >= heartbeat.deadline else {
-                context.setTimer(at: heartbeat.deadline)
+            guard now >= heartbeat.deadline else {
+                armTimer(context: context)
                 return
             }
             logger.info("heartbeat not answered; closing", metadata: ["close.code": "\(CloseCode.heartbeatTimeout)"])
             context.close(code: .heartbeatTimeout, reason: "heartbeat timeout")
             return
         }
+        guard let due = nextHeartbeat, now >= due else {
+            armTimer(context: context)
+            return
+        }
         let request = SiyiRequest(command: server.configuration.heartbeatCommand)
-        heartbeat = (request.id, .now + policy.timeout)
+        heartbeat = (request.id, now + policy.timeout)
+        nextHeartbeat = nil
         context.write(.text(SiyiMessage.request(request).encoded()))
-        context.setTimer(at: .now + policy.timeout)
+        armTimer(context: context)
     }
 
     private func heartbeatAnswered(_ response: SiyiResponse, context: ConnectionContext) {
@@ -59,7 +81,8 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
         if !response.isSuccess {
             logger.warning("heartbeat answered with an error", metadata: ["error": "\(response.error ?? "null")"])
         }
-        if let policy = server.configuration.heartbeat { context.setTimer(at: .now + policy.interval) }
+        if let policy = server.configuration.heartbeat { nextHeartbeat = .now + policy.interval }
+        armTimer(context: context)
     }
 
     // MARK: - Messages
@@ -71,6 +94,10 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
         } catch {
             if let answer = channel.rejection(error) { context.write(answer) }
             return
+        }
+        if handshake.isPending {
+            handshake.satisfy()
+            armTimer(context: context)
         }
         switch message {
         case .response(let response):

@@ -67,6 +67,12 @@ extension SwitchboardApplication {
         public var routes: [WebSocketRoute]
         /// Extra listeners, served beside the application's own.
         public var listeners: [WebSocketListener]
+        /// Connection limits and the request-head timeout shared by every listener (SECURITY.md);
+        /// `nil`: the transport's defaults.
+        public var limiter: ConnectionLimiter?
+        /// Which browser origins may open WebSockets on every listener; `nil`: the transport's
+        /// default (the same host and loopback pages).
+        public var originPolicy: OriginPolicy?
 
         /// Creates a configuration that serves nothing yet but the main listener.
         public init(host: String = "127.0.0.1", port: Int? = 8080) {

@@ -45,12 +45,17 @@ extension SwitchboardApplication {
         if let port = configuration.siyi?.port {
             listeners.append(WebSocketListener(name: "siyi", host: host, port: port, routes: [WebSocketRoute("*", adapter: "siyi")], tls: tls))
         }
-        return WebSocketServerTransport.Configuration(
+        var transport = WebSocketServerTransport.Configuration(
             listeners: listeners + configuration.listeners,
             maxMessageSize: configuration.maxMessageSize,
             compression: configuration.compression,
             ping: configuration.ping
         )
+        if let limiter = configuration.limiter { transport.limiter = limiter }
+        if let policy = configuration.originPolicy {
+            for index in transport.listeners.indices { transport.listeners[index].originPolicy = policy }
+        }
+        return transport
     }
 
     /// `/ws`, `ws/` → `/ws`.

@@ -21,6 +21,9 @@ extension WebSocketServerTransport {
         public var closeTimeout: Duration
         /// On graceful shutdown, how long connections get to finish before they are closed with 1001.
         public var shutdownDrainTimeout: Duration
+        /// HTTP-side timeouts and connection limits, and their counters (``ConnectionLimiter``),
+        /// shared by every listener.
+        public var limiter = ConnectionLimiter()
 
         /// Creates a configuration.
         public init(
@@ -59,6 +62,9 @@ public struct WebSocketListener: Sendable {
     public var tls: TLSFiles?
     /// Plain HTTP handlers mounted under path prefixes on this port.
     public var httpEndpoints: [HTTPEndpoint]
+    /// Which browser origins may upgrade on this listener's routes (a route may override it);
+    /// by default the same host and loopback pages (``OriginPolicy/default``).
+    public var originPolicy = OriginPolicy.default
 
     /// Creates a listener.
     public init(
@@ -87,6 +93,8 @@ public struct WebSocketRoute: Sendable, Hashable {
     public var pathPattern: String
     /// The adapter's name (``ProtocolAdapter/name``).
     public var adapter: String
+    /// Overrides the listener's ``WebSocketListener/originPolicy`` for this route.
+    public var originPolicy: OriginPolicy?
 
     /// Creates a route.
     public init(_ pathPattern: String, adapter: String) {

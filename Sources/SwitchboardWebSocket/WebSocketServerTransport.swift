@@ -182,7 +182,7 @@ public final class WebSocketServerTransport: ServerTransport {
         return WebSocketUpgradeChannel(
             responder: responder,
             maxFrameSize: configuration.maxMessageSize,
-            http1: .init(),
+            http1: .init(idleTimeout: TimeAmount(configuration.limiter.limits.keepAliveIdleTimeout)),
             decide: { head, channel in self.upgradeDecision(head, channel: channel, listener: listener) },
             settings: .init(
                 maxMessageSize: configuration.maxMessageSize,
@@ -190,15 +190,17 @@ public final class WebSocketServerTransport: ServerTransport {
                 acceptor: acceptor,
                 registry: live,
                 logger: logger
-            )
+            ),
+            limiter: configuration.limiter
         )
     }
 
     /// Whether the upgrade request `head` on `listener` becomes a WebSocket, and who serves it.
-    func upgradeDecision(_ head: HTTPRequest, channel: any Channel, listener: WebSocketListener) -> WebSocketUpgradeChannel.Upgrade? {
-        guard head.isWellFormedWebSocketUpgrade else { return nil }
+    func upgradeDecision(_ head: HTTPRequest, channel: any Channel, listener: WebSocketListener) -> WebSocketUpgradeChannel.Decision {
+        guard head.isWellFormedWebSocketUpgrade else { return .refuse(.badRequest) }
         let uri = URI(head.path ?? "/")
-        guard !live.isDraining, let route = listener.route(forPath: uri.path) else { return nil }
+        guard !live.isDraining, let route = listener.route(forPath: uri.path) else { return .refuse(.badRequest) }
+        if let refusal = admissionRefusal(head, channel: channel, listener: listener, route: route) { return .refuse(refusal) }
         let id = ConnectionID(rawValue: nextConnectionID.add(1, ordering: .relaxed).newValue)
         var headers = Headers()
         for field in head.headerFields { headers.append(name: field.name.canonicalName, value: field.value) }
@@ -212,7 +214,7 @@ public final class WebSocketServerTransport: ServerTransport {
             isSecure: listener.tls != nil
         )
         let deflate = configuration.compression ? PerMessageDeflate.Agreement.negotiate(head.headerFields) : nil
-        return .init(info: info, deflate: deflate)
+        return .accept(.init(info: info, deflate: deflate))
     }
 
     private static func describe(_ address: SocketAddress) -> String {

@@ -21,7 +21,14 @@ struct WebSocketUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
         case webSocket
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        case failedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        case failedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, HTTPResponse.Status)
+    }
+
+    /// What ``decide`` made of an upgrade request.
+    enum Decision: Sendable {
+        case accept(Upgrade)
+        /// Answered with `status` (400 bad upgrade or no route, 403 origin, 429 rate) and closed.
+        case refuse(HTTPResponse.Status)
     }
 
     struct Value: ServerChildChannelValue {
@@ -38,13 +45,17 @@ struct WebSocketUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     let responder: HTTPChannelHandler.Responder
     let maxFrameSize: Int
     let http1: HTTP1Channel.Configuration
-    /// Decides an upgrade (nil refuses it with 400); runs on the connection's loop.
-    let decide: @Sendable (HTTPRequest, any Channel) -> Upgrade?
+    /// Decides an upgrade; runs on the connection's loop.
+    let decide: @Sendable (HTTPRequest, any Channel) -> Decision
     let settings: WebSocketEngine.Settings
+    /// Admits connections and guards their first request head (``RequestHeadTimeoutHandler``).
+    let limiter: ConnectionLimiter
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+            try channel.pipeline.syncOperations.addHandler(RequestHeadTimeoutHandler(limiter: limiter, logger: settings.logger))
+            // The status a refused upgrade is answered with (nil: no upgrade was attempted).
+            let upgradeRefusal = NIOLoopBoundBox<HTTPResponse.Status?>(nil, eventLoop: channel.eventLoop)
             let accepted = NIOLockedValueBox<Upgrade?>(nil)
             let settings = self.settings
             let decide = self.decide
@@ -52,10 +63,17 @@ struct WebSocketUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                 maxFrameSize: maxFrameSize,
                 enableAutomaticErrorHandling: true,
                 shouldUpgrade: { channel, head in
-                    upgradeAttempted.value = true
-                    guard let request = try? HTTPRequest(head, secure: false, splitCookie: false),
-                          let upgrade = decide(request, channel)
-                    else { return channel.eventLoop.makeSucceededFuture(nil) }
+                    upgradeRefusal.value = .badRequest
+                    guard let request = try? HTTPRequest(head, secure: false, splitCookie: false) else {
+                        return channel.eventLoop.makeSucceededFuture(nil)
+                    }
+                    let upgrade: Upgrade
+                    switch decide(request, channel) {
+                    case .accept(let accepted): upgrade = accepted
+                    case .refuse(let status):
+                        upgradeRefusal.value = status
+                        return channel.eventLoop.makeSucceededFuture(nil)
+                    }
                     accepted.withLockedValue { $0 = upgrade }
                     var headers = HTTPHeaders()
                     if let deflate = upgrade.deflate { headers.add(name: "Sec-WebSocket-Extensions", value: deflate.responseHeader) }
@@ -86,7 +104,7 @@ struct WebSocketUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true)
                         )
-                        return upgradeAttempted.value ? .failedUpgrade(asyncChannel) : .notUpgraded(asyncChannel)
+                        return upgradeRefusal.value.map { .failedUpgrade(asyncChannel, $0) } ?? .notUpgraded(asyncChannel)
                     }
                 }
             )
@@ -110,8 +128,8 @@ struct WebSocketUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                 return
             case .notUpgraded(let http):
                 await handleHTTP(asyncChannel: http, logger: logger)
-            case .failedUpgrade(let http):
-                await refuseUpgrade(http, logger: logger)
+            case .failedUpgrade(let http, let status):
+                await refuseUpgrade(http, status: status, logger: logger)
             }
         } catch let error as ChannelError where error == .inputClosed {
             logger.trace("connection closed before its first request")
@@ -120,11 +138,13 @@ struct WebSocketUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
-    /// 400 with `Connection: close`, as hummingbird-websocket answers a refused upgrade.
-    private func refuseUpgrade(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, logger: Logger) async {
+    /// `status` (400, as hummingbird-websocket answers a refused upgrade, or 403/429) with
+    /// `Connection: close`.
+    private func refuseUpgrade(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, status: HTTPResponse.Status, logger: Logger) async {
         do {
             try await http.executeThenClose { _, outbound in
-                let head = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
+                var head = HTTPResponse(status: status, headerFields: [.connection: "close", .contentLength: "0"])
+                if status == .tooManyRequests { head.headerFields[.retryAfter] = "1" }
                 try await outbound.write(contentsOf: [.head(head), .end(nil)])
             }
         } catch {

@@ -11,18 +11,22 @@ extension ServeCommand {
     ///  "largest_queue_frames":0,"largest_queue_bytes":0,
     ///  "queue_policy":{"max_messages":4096,"max_bytes":67108864,"overflow":"close"}}
     /// ```
-    func statsEndpoint(sessions: SessionManager) -> HTTPEndpoint {
+    func statsEndpoint(sessions: SessionManager, limiter: ConnectionLimiter? = nil) -> HTTPEndpoint {
         let overflow = queueOverflow.rawValue
         return HTTPEndpoint(pathPrefix: "/stats") { request in
             guard request.method == "GET", request.path == "/stats" || request.path == "/stats/" else {
                 return HTTPEndpointResponse(status: 404, contentType: "application/json", body: .bytes(Array(#"{"error":"not found"}"#.utf8)))
             }
-            let body = Self.statsJSON(
+            var body = Self.statsJSON(
                 statistics: sessions.currentStatistics,
                 occupancy: sessions.occupancy(),
                 policy: sessions.queuePolicy,
                 overflow: overflow
             )
+            if let limiter, case .object(var pairs) = body {
+                pairs.append(.init(key: "connections", value: Self.connectionStatsJSON(limiter.statistics)))
+                body = .object(pairs)
+            }
             return HTTPEndpointResponse(status: 200, contentType: "application/json", body: .bytes(body.encodedBytes(.compact)))
         }
     }

@@ -79,6 +79,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("metrics"), help: "Serve Prometheus metrics (switchboard_*) at GET /metrics on the main port.")
     var metrics = false
 
+    @OptionGroup(title: "Timeouts, limits and origins")
+    var hardening: HardeningOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -107,7 +110,9 @@ struct ServeCommand: AsyncParsableCommand {
             queuePolicy: OutboundQueuePolicy(maxMessages: queueMaxMessages, maxBytes: queueMaxBytes, overflow: queueOverflow.overflow),
             logger: logger
         )
-        var configuration = try applicationConfiguration(sessions: sessions, logger: logger)
+        let limiter = ConnectionLimiter(limits: hardening.limits, logger: logger)
+        warnAboutExposure(logger: logger)
+        var configuration = try applicationConfiguration(sessions: sessions, limiter: limiter, logger: logger)
         configuration.metrics = registry
         let application = try SwitchboardApplication(configuration: configuration, sessions: sessions, logger: logger)
         try await application.runWithSignals([.sigterm, .sigint])
@@ -131,7 +136,11 @@ struct ServeCommand: AsyncParsableCommand {
     /// The flags as a ``SwitchboardApplication/Configuration``: wslink (the demo protocol) at
     /// `--ws-endpoint`, echo, `/crosscomm` and `/siyi` on the main port, with `/paraview/` and
     /// (with `--stats`) `/stats`; the hub, its file store and siyi on their own ports.
-    func applicationConfiguration(sessions: SessionManager, logger: Logger) throws -> SwitchboardApplication.Configuration {
+    func applicationConfiguration(
+        sessions: SessionManager,
+        limiter: ConnectionLimiter = ConnectionLimiter(),
+        logger: Logger
+    ) throws -> SwitchboardApplication.Configuration {
         var configuration = SwitchboardApplication.Configuration(host: host, port: port.number)
         let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } }
         configuration.tls = tls
@@ -141,12 +150,13 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.crossComm = .init(
             port: crossCommPort.number,
             mainPath: "/crosscomm",
+            configuration: crossCommHubConfiguration,
             filesDirectory: crossCommFiles,
             filesPort: resolvedFilesPort.number
         )
         configuration.siyi = .init(server: siyiServer(logger: logger), port: siyiPort.number, mainPath: "/siyi")
         if port != .off {
-            configuration.httpEndpoints = [wslinkLauncherEndpoint(secure: tls != nil)] + (stats ? [statsEndpoint(sessions: sessions)] : [])
+            configuration.httpEndpoints = [wslinkLauncherEndpoint(secure: tls != nil)] + (stats ? [statsEndpoint(sessions: sessions, limiter: limiter)] : [])
         }
         configuration.maxMessageSize = maxMessageSize
         configuration.compression = !noCompression
@@ -155,6 +165,8 @@ struct ServeCommand: AsyncParsableCommand {
             : nil
         configuration.queuePolicy = sessions.queuePolicy
         configuration.idleTimeout = timeout > 0 ? .milliseconds(Int64(timeout * 1000)) : nil
+        configuration.limiter = limiter
+        configuration.originPolicy = hardening.originPolicy
         return configuration
     }
 
