@@ -75,6 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("stats"), help: "Serve session counters and queue occupancy as JSON at GET /stats on the main port.")
     var stats = false
 
+    @OptionGroup(title: "Cluster")
+    var cluster: ClusterOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -106,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
             + crossCommAdapters(sessions: sessions, logger: logger)
             + siyiAdapters(sessions: sessions, logger: logger)
         let server = SwitchboardServer(transport: transport, adapters: adapters, sessions: sessions, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = try cluster.attach(adapters, sessions: sessions, logger: logger) + [
             .init(service: server),
             .init(service: ListenerAnnouncer(transport: transport, endpoint: wsEndpointPath), successTerminationBehavior: .ignore),
         ]
