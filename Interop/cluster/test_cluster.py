@@ -30,7 +30,7 @@ from conftest import _start, run, ws_connect  # noqa: E402
 from postgres_server import PostgresServer, wait_until  # noqa: E402
 from test_wslink_serve import call, chunk, hello, unchunk  # noqa: E402
 
-HEARTBEAT, NODE_TIMEOUT = "0.3", "1.5"
+HEARTBEAT, NODE_TIMEOUT = "0.5", "3"
 
 
 @pytest.fixture

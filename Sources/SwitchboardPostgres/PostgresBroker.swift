@@ -235,5 +235,11 @@ public final class PostgresBroker: Broker, Service {
             return
         }
         subscriptions.dispatch(ClusterMessage(topic: topic, origin: origin, body: body))
+        if topic == ClusterTopic.nodeDown && body == nodeID {
+            // Declared down while alive (late heartbeats): the others dropped our state; re-announce it.
+            logger.warning("this node was declared down by another; announcing itself again", metadata: ["declared.by": "\(origin)"])
+            try? await notify(ClusterMessage(topic: ClusterTopic.nodeUp, origin: nodeID, body: nodeID), on: connection)
+            subscriptions.dispatch(ClusterMessage(topic: ClusterTopic.nodeUp, origin: nodeID, body: nodeID))
+        }
     }
 }
