@@ -18,6 +18,8 @@ public struct CrossCommHubStateMachine: Sendable {
         case notifyListeners(CrossCommMessage)
         /// The input was refused; log it once.
         case drop(DropReason)
+        /// Tell the other nodes of the cluster (only when ``isClustered``; see `CrossCommHub+Cluster.swift`).
+        case cluster(ClusterEvent)
     }
 
     /// Why an input was refused.
@@ -51,8 +53,10 @@ public struct CrossCommHubStateMachine: Sendable {
         public var id: String
         /// The connection it is bound to while online.
         public var connection: ConnectionID?
+        /// The other cluster node it is online on (nil: this node).
+        public var node: String? = nil
         /// Whether messages are routed to it.
-        public var isOnline: Bool { connection != nil }
+        public var isOnline: Bool { connection != nil || node != nil }
         /// Epoch seconds of the last heartbeat (or login).
         public var lastHeartbeat: Double
         /// Epoch seconds of the last login.
@@ -71,13 +75,18 @@ public struct CrossCommHubStateMachine: Sendable {
     /// The id that prefixes the hub's own `msg_id`s (pywayne uses its random client id).
     public let serverID: String
     /// Counters.
-    public private(set) var statistics = CrossCommHub.Statistics()
+    public internal(set) var statistics = CrossCommHub.Statistics()
 
-    private var clients: [String: ClientRecord] = [:]
+    var clients: [String: ClientRecord] = [:]
     private var order: [String] = []
-    private var bindings: [ConnectionID: String] = [:]
+    var bindings: [ConnectionID: String] = [:]
     private var offline: [String: [Queued]] = [:]
     private var offlineOrder: Deque<String> = []
+    /// Whether other nodes exist: routing then considers ``remote`` clients and emits ``Action/cluster(_:)``.
+    public var isClustered = false
+    /// Clients online on other nodes, by id.
+    public internal(set) var remote: [String: RemoteClient] = [:]
+    var clusterEvents: [ClusterEvent] = []
 
     /// Creates an empty table.
     public init(configuration: CrossCommHub.Configuration, serverID: String = CrossCommIDs.defaultClientID()) {
@@ -118,7 +127,7 @@ public struct CrossCommHubStateMachine: Sendable {
         case .logout:
             guard let id = bindings[connection] else { return [.drop(.notLoggedIn(type: .logout))] }
             setOffline(id, connection: connection, now: now)
-            return []
+            return takeClusterEvents([])
         case .listClients:
             return [.reply(listClientsResponse(to: message.from, onlyOnline: Self.onlyOnline(message.content), wall: wall))]
         case .loginResponse, .listClientsResponse:
@@ -145,14 +154,14 @@ public struct CrossCommHubStateMachine: Sendable {
     /// The connection ended: its client (if this is still its current connection) goes offline.
     public mutating func connectionClosed(_ connection: ConnectionID, now: ContinuousClock.Instant) -> [Action] {
         if let id = bindings[connection] { setOffline(id, connection: connection, now: now) }
-        return []
+        return takeClusterEvents([])
     }
 
     /// The connection was silent too long: close it; its client goes offline at once.
     public mutating func heartbeatExpired(_ connection: ConnectionID, now: ContinuousClock.Instant) -> [Action] {
         statistics.heartbeatTimeouts += 1
         if let id = bindings[connection] { setOffline(id, connection: connection, now: now) }
-        return [.close(connection, .heartbeatTimeout, reason: "no heartbeat within \(configuration.heartbeat.deadline)")]
+        return takeClusterEvents([.close(connection, .heartbeatTimeout, reason: "no heartbeat within \(configuration.heartbeat.deadline)")])
     }
 
     // MARK: - Login
@@ -173,6 +182,10 @@ public struct CrossCommHubStateMachine: Sendable {
         if clients[id] == nil { order.append(id) }
         clients[id] = ClientRecord(id: id, connection: connection, lastHeartbeat: wall, loginTime: wall, offlineSince: nil)
         bindings[connection] = id
+        if isClustered {
+            remote[id] = nil
+            clusterEvents.append(.online(id: id, loginTime: wall))
+        }
         actions.append(.reply(CrossCommMessage(
             type: .loginResponse,
             content: .object([.init(key: "status", value: .string("success"))]),
@@ -186,7 +199,7 @@ public struct CrossCommHubStateMachine: Sendable {
             statistics.deliveredFromQueue += waiting.count
             actions.append(contentsOf: waiting.map { .deliver($0, to: [connection]) })
         }
-        return actions
+        return takeClusterEvents(actions)
     }
 
     private mutating func setOffline(_ id: String, connection: ConnectionID, now: ContinuousClock.Instant) {
@@ -195,6 +208,7 @@ public struct CrossCommHubStateMachine: Sendable {
         guard clients[id]?.connection == connection else { return }
         clients[id]?.connection = nil
         clients[id]?.offlineSince = now
+        if isClustered { clusterEvents.append(.offline(id: id)) }
         pruneOfflineClients(now: now)
     }
 
@@ -209,7 +223,7 @@ public struct CrossCommHubStateMachine: Sendable {
 
     // MARK: - Routing
 
-    private mutating func route(_ message: CrossCommMessage, now: ContinuousClock.Instant) -> [Action] {
+    mutating func route(_ message: CrossCommMessage, now: ContinuousClock.Instant) -> [Action] {
         switch message.to {
         case CrossCommMessage.everyone:
             let targets = order.compactMap { id -> ConnectionID? in
@@ -217,13 +231,18 @@ public struct CrossCommHubStateMachine: Sendable {
                 return clients[id]?.connection
             }
             statistics.forwarded += targets.count
-            return targets.isEmpty ? [] : [.deliver(message, to: targets)]
+            let local: [Action] = targets.isEmpty ? [] : [.deliver(message, to: targets)]
+            return isClustered ? local + [.cluster(.forward(message, node: nil))] : local
         case CrossCommMessage.server:
             return []
         case let target:
             if let connection = clients[target]?.connection {
                 statistics.forwarded += 1
                 return [.deliver(message, to: [connection])]
+            }
+            if isClustered, let elsewhere = remote[target] {
+                statistics.forwarded += 1
+                return [.cluster(.forward(message, node: elsewhere.node))]
             }
             statistics.undeliverable += 1
             if enqueue(message, for: target, now: now) { return [] }
@@ -233,7 +252,7 @@ public struct CrossCommHubStateMachine: Sendable {
 
     // MARK: - Offline queue
 
-    private mutating func enqueue(_ message: CrossCommMessage, for target: String, now: ContinuousClock.Instant) -> Bool {
+    mutating func enqueue(_ message: CrossCommMessage, for target: String, now: ContinuousClock.Instant) -> Bool {
         guard let policy = configuration.offlineQueue else { return false }
         if offline[target] == nil {
             if offlineOrder.count >= policy.maxClients {
@@ -253,7 +272,7 @@ public struct CrossCommHubStateMachine: Sendable {
         return true
     }
 
-    private mutating func takeQueued(for id: String, now: ContinuousClock.Instant) -> [CrossCommMessage] {
+    mutating func takeQueued(for id: String, now: ContinuousClock.Instant) -> [CrossCommMessage] {
         guard let policy = configuration.offlineQueue, let queue = offline.removeValue(forKey: id) else { return [] }
         offlineOrder.removeAll { $0 == id }
         let fresh = queue.filter { now - $0.queuedAt <= policy.maxAge }
@@ -283,7 +302,7 @@ public struct CrossCommHubStateMachine: Sendable {
     /// The `list_clients_response` for `requester`: routing status (pywayne reports heartbeat
     /// age instead: B4), entries in first-login order, content double-encoded.
     public func listClientsResponse(to requester: String, onlyOnline: Bool, wall: Double, id: String = CrossCommIDs.uuid()) -> CrossCommMessage {
-        let rows = records.filter { !onlyOnline || $0.isOnline }.map { record -> JSONValue in
+        let rows = clusterRecords.filter { !onlyOnline || $0.isOnline }.map { record -> JSONValue in
             .object([
                 .init(key: "client_id", value: .string(record.id)),
                 .init(key: "status", value: .string(record.isOnline ? "online" : "offline")),

@@ -38,7 +38,9 @@ public final class CrossCommHub: ProtocolAdapter {
     public let configuration: Configuration
 
     let state: Mutex<CrossCommHubStateMachine>
-    private let manager = Mutex<SessionManager?>(nil)
+    let manager = Mutex<SessionManager?>(nil)
+    /// The cluster's broker once ``attach(cluster:sessions:)`` was called.
+    let broker = Mutex<(any Broker)?>(nil)
     private let listeners = Mutex<[Registration]>([])
     let logger: Logger
 
@@ -123,6 +125,8 @@ public final class CrossCommHub: ProtocolAdapter {
                 recipient?.close(code: code, reason: reason)
             case .drop(let reason):
                 (origin?.sessionLogger ?? logger).notice("dropped message", metadata: ["reason": "\(reason)"])
+            case .cluster(let event):
+                publish(event)
             case .reply, .notifyListeners:
                 break
             }

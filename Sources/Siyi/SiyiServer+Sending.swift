@@ -29,13 +29,15 @@ extension SiyiServer {
         try await member.channel.send(SiyiEvent(name: name, data: data))
     }
 
-    /// Sends one event — one id, as the original — to every peer except `excluded`, without
+    /// Sends one event — one id, as the original — to every peer except `excluded` (in a
+    /// cluster, also to every peer of every other node), without
     /// waiting for any of them (each peer's bounded queue absorbs it). Returns how many peers
     /// took it. Throws only for `data` that is not an object or null.
     @discardableResult
     public func broadcast(event name: String, data: JSONValue = .null, excluding excluded: Set<SiyiPeer> = []) throws(SiyiError) -> Int {
         try SiyiCoding.requireObjectOrNull(data, "event data")
         let frame = Frame.text(SiyiMessage.event(SiyiEvent(name: name, data: data)).encoded())
+        forwardToCluster(frame)
         return SessionManager.deliver(frame, to: members(excluding: excluded).map(\.session)).delivered
     }
 

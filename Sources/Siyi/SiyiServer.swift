@@ -51,6 +51,8 @@ public final class SiyiServer: ProtocolAdapter, SiyiEndpoint {
     let logger: Logger
     private let state = Mutex(State())
     private let changes = ChangeNotifier()
+    /// The cluster's broker once ``attach(cluster:)`` was called (see `SiyiServer+Cluster.swift`).
+    let broker = Mutex<(any Broker)?>(nil)
 
     /// Creates a server with no handlers: every request is answered `unknown command <name>`
     /// until handlers are registered.

@@ -52,9 +52,11 @@ public final class WSLinkPublisher: Sendable {
     /// The largest WebSocket message sent to 2.x clients (larger payloads are chunked).
     public let maxMessageSize: Int
     private let state = Mutex(State())
+    /// The cluster's broker once ``attach(cluster:sessions:)`` was called (see `WSLinkPublisher+Cluster.swift`).
+    let broker = Mutex<(any Broker)?>(nil)
     /// The connection id of the client that made the most recent call (0: none).
     private let lastActive = Atomic<UInt64>(0)
-    private let logger: Logger
+    let logger: Logger
 
     /// Creates a publisher; ``WSLinkServerAdapter`` makes its own.
     public init(adapter: String = "wslink", maxMessageSize: Int, logger: Logger) {
@@ -69,6 +71,9 @@ public final class WSLinkPublisher: Sendable {
     }
 
     private var manager: SessionManager? { state.withLock { $0.manager } }
+
+    /// Sets the session manager before any client connected (cluster traffic may arrive first).
+    func setManager(_ manager: SessionManager) { state.withLock { $0.manager = manager } }
 
     /// Client ids of the authenticated clients, sorted.
     public var clientIDs: [String] {
@@ -91,11 +96,18 @@ public final class WSLinkPublisher: Sendable {
     /// Publishes `value` on `topic` as `publish:<topic>:0`; returns how many clients queued it.
     /// Throws ``WSLinkError/Code/invalidTopic`` for a topic clients would drop and
     /// ``WSLinkError/Code/unencodableValue`` when the value has no 1.x form and 1.x clients listen.
+    /// In a cluster, a publish to ``Audience/everyone`` also reaches every other node's clients.
     @discardableResult
     public func publish(_ topic: String, _ value: MsgPackValue, to audience: Audience = .everyone) throws(WSLinkError) -> Int {
         guard Self.isValidTopic(topic) else {
             throw WSLinkError(code: .invalidTopic, message: "topic \"\(topic)\" is not dot-separated word characters; wslink clients would drop it")
         }
+        if audience == .everyone { forwardToCluster(topic, value) }
+        return try publishLocally(topic, value, to: audience)
+    }
+
+    /// Publishes to this node's clients only.
+    func publishLocally(_ topic: String, _ value: MsgPackValue, to audience: Audience) throws(WSLinkError) -> Int {
         guard let manager else { return 0 }
         let envelope = WSLinkEnvelope.publish(topic: topic, value)
         var delivered = 0

@@ -82,6 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Timeouts, limits and origins")
     var hardening: HardeningOptions
 
+    @OptionGroup(title: "Cluster")
+    var cluster: ClusterOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -115,7 +118,13 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = try applicationConfiguration(sessions: sessions, limiter: limiter, logger: logger)
         configuration.metrics = registry
         let application = try SwitchboardApplication(configuration: configuration, sessions: sessions, logger: logger)
-        try await application.runWithSignals([.sigterm, .sigint])
+        // With --cluster, the protocols publish to and hear from the other nodes through the broker.
+        var clusterable: [any ProtocolAdapter] = []
+        if let wslink = application.wslink { clusterable.append(wslink) }
+        if let hub = application.crossCommHub { clusterable.append(hub) }
+        if let siyi = configuration.siyi?.server { clusterable.append(siyi) }
+        let services = try cluster.attach(clusterable, sessions: sessions, logger: logger) + [.init(service: application)]
+        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 
     var wsEndpointPath: String {
