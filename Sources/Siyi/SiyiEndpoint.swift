@@ -25,10 +25,34 @@ public final class SiyiHandlerTable: Sendable {
         self.logger = logger
     }
 
+    /// Bumped by every registration, so a connection can keep its copy of the table until it
+    /// changes instead of copying it (under the lock) for every message.
+    private let version = Atomic<UInt64>(0)
+
     var snapshot: SiyiRouter { router.withLock { $0 } }
+
+    /// The table's version (see ``SiyiRouterCache``).
+    var currentVersion: UInt64 { version.load(ordering: .acquiring) }
 
     func update(_ body: (inout SiyiRouter) -> Void) {
         router.withLock { body(&$0) }
+        version.add(1, ordering: .releasing)
+    }
+}
+
+/// One connection's copy of its endpoint's handler table, refreshed when a registration
+/// changed it (an atomic load per message instead of a lock and a copy).
+struct SiyiRouterCache {
+    private var router: SiyiRouter?
+    private var version: UInt64 = .max
+
+    mutating func current(_ table: SiyiHandlerTable) -> SiyiRouter {
+        let latest = table.currentVersion
+        if let router, latest == version { return router }
+        let fresh = table.snapshot
+        router = fresh
+        version = latest
+        return fresh
     }
 }
 

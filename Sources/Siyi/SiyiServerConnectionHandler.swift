@@ -15,6 +15,10 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
     /// `switchboard_request_duration_seconds` per command, resolved on a command's first
     /// request on this connection (commands without a handler share `unknown`).
     private var timers: [String: Timer] = [:]
+    /// The handler table as of the last registration.
+    private var routers = SiyiRouterCache()
+    /// Request timers, when the server records metrics (resolved once per connection).
+    private lazy var metrics = session.manager.map(\.metrics).flatMap { $0.isRecording ? $0 : nil }
     /// When the next heartbeat request is due (none while one awaits its answer).
     private var nextHeartbeat: ContinuousClock.Instant?
     /// Until the first message siyi accepts (``SiyiServer/Configuration/handshakeTimeout``).
@@ -112,28 +116,30 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
                 reply(.failure(id: request.id, message: "too many requests in flight (limit \(channel.maxInFlight))"), context: context)
                 return
             }
-            let router = server.handlers.snapshot
+            let router = routers.current(server.handlers)
             let peer = channel.peer
-            let started = ContinuousClock.now
-            let known = router.commands[request.command] != nil || router.syncCommands[request.command] != nil
+            let timed = metrics != nil
+            let started = timed ? ContinuousClock.now : nil
+            let command = timed && (router.commands[request.command] != nil || router.syncCommands[request.command] != nil)
+                ? request.command : "unknown"
             if let response = router.respondSynchronously(to: request, from: peer) {
                 channel.releaseHandlerSlot()
                 reply(response, context: context)
-                recordDuration(of: known ? request.command : "unknown", since: started)
+                if let started { recordDuration(of: command, since: started) }
                 return
             }
             let channel = self.channel
             context.run({ await router.respond(to: request, from: peer) }) { response, context in
                 channel.releaseHandlerSlot()
                 self.reply(response, context: context)
-                self.recordDuration(of: known ? request.command : "unknown", since: started)
+                if let started { self.recordDuration(of: command, since: started) }
             }
         case .event(let event):
             guard channel.reserveHandlerSlot() else {
                 logger.warning("event dropped: too many handlers in flight", metadata: ["siyi.limit": "\(channel.maxInFlight)", "siyi.event": "\(event.name)"])
                 return
             }
-            let router = server.handlers.snapshot
+            let router = routers.current(server.handlers)
             let peer = channel.peer
             let channel = self.channel
             context.run({ await router.deliver(event, from: peer) }) { _, _ in channel.releaseHandlerSlot() }
@@ -141,7 +147,7 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
     }
 
     private func recordDuration(of command: String, since started: ContinuousClock.Instant) {
-        guard let metrics = session.manager?.metrics else { return }
+        guard let metrics else { return }
         let timer: Timer
         if let existing = timers[command] {
             timer = existing

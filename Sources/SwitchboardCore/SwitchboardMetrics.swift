@@ -26,6 +26,10 @@ public struct SwitchboardMetrics: Sendable {
         self.factory = factory
     }
 
+    /// Whether anything records these metrics (not swift-metrics' no-op factory): hot paths
+    /// skip measuring time when nothing would keep it.
+    public var isRecording: Bool { !(factory is NOOPMetricsHandler) }
+
     /// `switchboard_auth_failures_total{protocol}`: a client presented wrong credentials.
     public func authFailures(protocol name: String) -> Counter {
         Counter(label: "switchboard_auth_failures_total", dimensions: [("protocol", name)], factory: factory)

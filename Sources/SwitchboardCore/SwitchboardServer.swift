@@ -35,7 +35,8 @@ public struct SwitchboardServer<Transport: ServerTransport>: Service {
         let sessions = sessions ?? SessionManager(logger: logger)
         self.adapters = adapters
         self.sessions = sessions
-        self.adapterMetrics = adapters.mapValues { sessions.metrics.adapter($0.name) }
+        // Nothing to count into without a metrics backend: the per-message counters are skipped.
+        self.adapterMetrics = sessions.metrics.isRecording ? adapters.mapValues { sessions.metrics.adapter($0.name) } : [:]
         self.logger = logger
     }
 

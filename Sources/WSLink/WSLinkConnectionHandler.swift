@@ -22,6 +22,8 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     /// `switchboard_request_duration_seconds` per method, resolved on a method's first call on
     /// this connection (methods the router does not have share `unknown`).
     private var timers: [String: Timer] = [:]
+    /// Request timers, when the server records metrics (resolved once per connection).
+    private lazy var metrics = session.manager.map(\.metrics).flatMap { $0.isRecording ? $0 : nil }
 
     init(adapter: WSLinkServerAdapter, session: Session) {
         self.adapter = adapter
@@ -117,10 +119,10 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private func dispatch(id: String, call: WSLinkCall, context: ConnectionContext) {
         adapter.publisher.markActive(session)
         let callContext = WSLinkContext(clientID: machine.clientID, method: call.method, publisher: adapter.publisher, logger: logger)
-        let started = ContinuousClock.now
+        let started = metrics == nil ? nil : ContinuousClock.now
         if let outcome = adapter.router.dispatchSynchronously(call, context: callContext) {
             reply(Self.envelope(for: outcome, id: id), context: context, method: call.method)
-            recordDuration(of: call.method, since: started)
+            if let started { recordDuration(of: call.method, since: started) }
             return
         }
         guard runningCalls < configuration.maxConcurrentCalls else {
@@ -134,11 +136,11 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private func start(id: String, call: WSLinkCall, callContext: WSLinkContext, context: ConnectionContext) {
         runningCalls += 1
         let router = adapter.router
-        let started = ContinuousClock.now
+        let started = metrics == nil ? nil : ContinuousClock.now
         context.run({ await router.dispatch(call, context: callContext) }) { outcome, context in
             self.runningCalls -= 1
             self.reply(Self.envelope(for: outcome, id: id), context: context, method: call.method)
-            self.recordDuration(of: call.method, since: started)
+            if let started { self.recordDuration(of: call.method, since: started) }
             self.startWaitingCall(context: context)
         }
     }
@@ -153,7 +155,7 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     }
 
     private func recordDuration(of method: String, since started: ContinuousClock.Instant) {
-        guard let metrics = session.manager?.metrics else { return }
+        guard let metrics else { return }
         // Only the router's own method names become labels: a client cannot grow the metrics.
         let label = adapter.router.method(method) == nil ? "unknown" : method
         let timer: Timer
@@ -175,6 +177,10 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     }
 
     private func reply(_ envelope: WSLinkEnvelope, context: ConnectionContext, method: String? = nil) {
+        if generation == .v2, let frame = adapter.publisher.singleFrame(for: envelope) {
+            context.write(frame)
+            return
+        }
         let frames: [Frame]
         do {
             frames = try adapter.publisher.frames(for: envelope, generation: generation)

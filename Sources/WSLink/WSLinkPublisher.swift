@@ -136,22 +136,27 @@ public final class WSLinkPublisher: Sendable {
     public func publish<Value: Encodable>(_ topic: String, _ value: Value, to audience: Audience = .everyone) throws -> Int {
         try publish(topic, try MsgPackEncoder().encodeToValue(value), to: audience)
     }
+    /// The one frame carrying `envelope` to a 2.x client, when it fits in one chunk (almost
+    /// every reply); `nil` otherwise (use ``frames(for:generation:)``).
+    func singleFrame(for envelope: WSLinkEnvelope) -> Frame? {
+        let value = envelope.value
+        let size = value.encodedByteCount
+        guard maxMessageSize == 0 || size + WSLinkChunkHeader.byteCount <= maxMessageSize else { return nil }
+        var frame: [UInt8] = []
+        frame.reserveCapacity(WSLinkChunkHeader.byteCount + size)
+        WSLinkChunkHeader(id: WSLinkMessageIDs.next(), offset: 0, size: UInt32(size)).write(to: &frame)
+        value.encode(into: &frame)
+        return .binary(frame)
+    }
+
     /// The frames carrying `envelope` to a client of `generation`.
     public func frames(for envelope: WSLinkEnvelope, generation: WSLinkGeneration) throws(WSLinkError) -> [Frame] {
         switch generation {
         case .v2:
-            let value = envelope.value
-            let size = value.encodedByteCount
-            if maxMessageSize == 0 || size + WSLinkChunkHeader.byteCount <= maxMessageSize {
-                // One chunk (almost every message): encode straight behind the header rather
-                // than encoding and then copying into the chunk. Same bytes as the chunker's.
-                var frame: [UInt8] = []
-                frame.reserveCapacity(WSLinkChunkHeader.byteCount + size)
-                WSLinkChunkHeader(id: WSLinkMessageIDs.next(), offset: 0, size: UInt32(size)).write(to: &frame)
-                value.encode(into: &frame)
-                return [.binary(frame)]
-            }
-            return Self.chunkFrames(of: value.encoded(), maxMessageSize: maxMessageSize)
+            // One chunk (almost every message): encoded straight behind the header rather than
+            // encoded and then copied into the chunk. Same bytes as the chunker's.
+            if let frame = singleFrame(for: envelope) { return [frame] }
+            return Self.chunkFrames(of: envelope.value.encoded(), maxMessageSize: maxMessageSize)
         case .v1:
             return try WSLinkV1Codec.frames(for: envelope, style: WSLinkV1Codec.serverStyle) {
                 state.withLock { state in

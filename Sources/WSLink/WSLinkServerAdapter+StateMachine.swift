@@ -85,6 +85,7 @@ extension WSLinkServerAdapter {
             case (.v2, .text):
                 return [.logOnce(key: "text", message: "ignoring text message on a wslink 2.x connection")]
             case (.v2, .binary(let buffer)):
+                if let actions = receiveWholeMessage(buffer) { return actions }
                 return receiveChunk(Array(buffer.readableBytesView), at: now)
             case (.v1, .text(let text)):
                 return receiveText(text)
@@ -107,6 +108,30 @@ extension WSLinkServerAdapter {
         }
 
         // MARK: 2.x
+
+        /// A message in a single chunk (almost every one) while nothing else is being reassembled:
+        /// decoded straight from the transport's buffer, without the unchunker's two copies.
+        /// `nil` hands the chunk to the unchunker (partial messages, bad or oversized headers).
+        private mutating func receiveWholeMessage(_ buffer: ByteBuffer) -> [Action]? {
+            guard unchunker.partialMessageCount == 0 else { return nil }
+            let limit = sizeLimit
+            return buffer.withUnsafeReadableBytes { raw -> [Action]? in
+                guard let header = WSLinkChunkHeader(raw), header.offset == 0,
+                      Int(header.size) == raw.count - WSLinkChunkHeader.byteCount, Int(header.size) <= limit
+                else { return nil }
+                let value: MsgPackValue
+                do {
+                    value = try MsgPackValue(decoding: UnsafeRawBufferPointer(rebasing: raw[WSLinkChunkHeader.byteCount...]))
+                } catch {
+                    return rejected(WSLinkError(code: .malformedPayload, message: "message is not valid msgpack: \(error)", cause: error))
+                }
+                do throws(WSLinkError) {
+                    return handle(try WSLinkEnvelope(value))
+                } catch {
+                    return rejected(error)
+                }
+            }
+        }
 
         private mutating func receiveChunk(_ bytes: [UInt8], at now: ContinuousClock.Instant) -> [Action] {
             let payload: [UInt8]
