@@ -256,8 +256,12 @@ final class PumpIO: ConnectionIO, @unchecked Sendable {
     func closeNow() {
         let (code, reason) = requestedClose ?? (.abnormal, "")
         let writer = self.writer
-        Task { await writer.close(code: code, reason: reason) }
-        end()
+        let eventLoop = self.eventLoop
+        // The connection ends once the writer has recorded the close (tests read it after).
+        Task {
+            await writer.close(code: code, reason: reason)
+            eventLoop.execute { self.end() }
+        }
     }
 
     private func wrote() {
