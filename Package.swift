@@ -348,6 +348,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: cluster (issue 17) — PostgreSQL broker; the only target importing postgres-nio
 
         .target(
