@@ -45,8 +45,10 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
     }
 
     func closed(context: ConnectionContext) {
-        channel.failPending(SiyiError(code: .connectionClosed, message: "connection to \(channel.peer) closed"))
+        // The peer leaves the table before its waiters wake: a caller that retries after
+        // `.connectionClosed` gets `.notConnected`, not the closed channel again.
         server.disconnected(channel.peer)
+        channel.failPending(SiyiError(code: .connectionClosed, message: "connection to \(channel.peer) closed"))
     }
 
     // MARK: - Heartbeat

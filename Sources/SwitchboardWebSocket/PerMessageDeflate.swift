@@ -40,7 +40,9 @@ final class PerMessageDeflate {
                 }
             }
             let offers = WebSocketExtensionHTTPParameters.parseHeaders(separated)
-            guard let offer = offers.first(where: { $0.name == "permessage-deflate" && BoundedDeflate.Builder.isValid($0, isResponse: false) }) else {
+            guard let offer = offers.first(where: {
+                $0.name == "permessage-deflate" && BoundedDeflate.Builder.isValid($0, isResponse: false) && canHonour($0)
+            }) else {
                 return nil
             }
             return Agreement(
@@ -50,7 +52,17 @@ final class PerMessageDeflate {
                 sendNoContextTakeover: offer.parameters["server_no_context_takeover"] != nil
             )
         }
+
+        /// zlib cannot deflate with a 256-byte window (a raw stream of window bits 8 fails to
+        /// initialise), so an offer that asks the server for 8 is declined (RFC 7692 §5 lets
+        /// the server decline; the client's next offer, or no compression, follows).
+        private static func canHonour(_ offer: WebSocketExtensionHTTPParameters) -> Bool {
+            offer.parameters["server_max_window_bits"]?.integer != zlibSmallestWindow - 1
+        }
     }
+
+    /// zlib's smallest raw deflate window (window bits); RFC 7692 allows 8 to 15.
+    static let zlibSmallestWindow = 9
 
     /// An inflated message would exceed the limit.
     struct Overflow: Error {}
@@ -69,7 +81,9 @@ final class PerMessageDeflate {
     init(_ agreement: Agreement, maxMessageSize: Int) throws {
         self.agreement = agreement
         self.maxMessageSize = maxMessageSize
-        decompressor = try ZlibDecompressor(algorithm: .deflate, windowSize: Int32(agreement.receiveMaxWindow ?? 15))
+        // A client limited to window bits 8 is inflated with 9: a larger window reads any stream.
+        let receiveWindow = max(agreement.receiveMaxWindow ?? 15, Self.zlibSmallestWindow)
+        decompressor = try ZlibDecompressor(algorithm: .deflate, windowSize: Int32(receiveWindow))
         compressor = try ZlibCompressor(
             algorithm: .deflate,
             configuration: .init(windowSize: Int32(agreement.sendMaxWindow ?? 15), compressionLevel: -1, memoryLevel: 8)

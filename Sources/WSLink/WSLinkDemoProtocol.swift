@@ -43,11 +43,7 @@ public enum WSLinkDemoProtocol {
         }
         router.expose("demo.bytes", parameters: "n") { (n: Int) -> MsgPackValue in
             guard (0...maxBytes).contains(n) else { throw ValueError(message: "n must be between 0 and \(maxBytes)") }
-            let blob = [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
-                for index in 0..<n { buffer[index] = UInt8(truncatingIfNeeded: index) }
-                count = n
-            }
-            return ["blob": .binary(blob), "n": .integer(n)]
+            return ["blob": .binary(countingBytes(n)), "n": .integer(n)]
         }
         router.expose("demo.fail") { () throws -> MsgPackValue in
             throw ValueError(message: "boom")
@@ -63,6 +59,23 @@ public enum WSLinkDemoProtocol {
         }
         exposeFlood(on: &router)
         return router
+    }
+
+    /// `bytes(i % 256 for i in range(n))`: one period of 256 bytes, then doubling copies of what
+    /// is filled (each a multiple of the period). The handler runs on the connection's event
+    /// loop, and a byte-at-a-time loop over 64 MiB held it for tens of milliseconds.
+    static func countingBytes(_ n: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+            let period = min(n, 256)
+            for index in 0..<period { buffer[index] = UInt8(truncatingIfNeeded: index) }
+            var filled = period
+            while filled < n, let base = buffer.baseAddress {
+                let length = min(filled, n - filled)
+                (base + filled).update(from: base, count: length)
+                filled += length
+            }
+            count = n
+        }
     }
 
     /// Python's `a + b` for the types msgpack carries.

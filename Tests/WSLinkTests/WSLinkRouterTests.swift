@@ -76,4 +76,9 @@ import Testing
         #expect(await call(demo, "demo.bytes", [5]) == .success(["blob": .binary([0, 1, 2, 3, 4]), "n": 5]))
         #expect(await call(demo, "demo.fail") == .failure(.exception(method: "demo.fail", description: "ValueError('boom')")))
     }
+
+    @Test(arguments: [0, 1, 255, 256, 257, 511, 512, 1000, 65_537])
+    func demoBytesCountModulo256LikePython(n: Int) {
+        #expect(WSLinkDemoProtocol.countingBytes(n) == (0..<n).map { UInt8(truncatingIfNeeded: $0) })
+    }
 }

@@ -167,7 +167,12 @@ final class BenchConnection: ChannelInboundHandler {
             let masked = second & 0x80 != 0
             if masked { headerLength += 4 }
             guard buffer.readableBytes >= headerLength + length else {
-                if buffer.readerIndex > 1 << 20 { buffer.discardReadBytes(); inbound = buffer }
+                // Room for the whole frame at once, so a large one is not regrown (and copied) read
+                // after read. `inbound` lets go first: the buffer is then unique and not copied.
+                inbound = nil
+                if buffer.readerIndex > 1 << 20 { buffer.discardReadBytes() }
+                buffer.reserveCapacity(minimumWritableBytes: headerLength + length - buffer.readableBytes)
+                inbound = buffer
                 return
             }
             buffer.moveReaderIndex(forwardBy: headerLength)

@@ -7,7 +7,9 @@ import WSLink
 struct WSLinkWire {
     static let limits = MsgPackDecodingLimits(maxBinaryLength: 1 << 30, maxInputBytes: .max)
     private static let chunker = WSLinkChunker(maxMessageSize: 0)
-    private var unchunker = WSLinkUnchunker()
+    /// Messages in several chunks (the 64 MiB binary row), by message id: each chunk's bytes are
+    /// written once into a buffer of the announced size. wslink sends a message's chunks in order.
+    private var partial: [UInt32: ByteBuffer] = [:]
     private(set) var clientID = ""
 
     /// Sends `envelope` as one chunk.
@@ -34,19 +36,35 @@ struct WSLinkWire {
             return nil
         }
         let header = payload.withUnsafeReadableBytes { WSLinkChunkHeader($0)! }
+        var content = payload
+        content.moveReaderIndex(forwardBy: WSLinkChunkHeader.byteCount)
         do {
-            if header.offset == 0 && Int(header.size) == payload.readableBytes - WSLinkChunkHeader.byteCount {
-                let value = try payload.withUnsafeReadableBytes { raw throws(MsgPackError) in
-                    try MsgPackValue(decoding: UnsafeRawBufferPointer(rebasing: raw[WSLinkChunkHeader.byteCount...]), limits: Self.limits)
-                }
-                return try WSLinkEnvelope(value)
+            if header.offset == 0 && Int(header.size) == content.readableBytes {
+                return try Self.decode(content)
             }
-            guard let whole = try unchunker.receive(Array(payload.readableBytesView), sizeLimit: 1 << 30, at: .now) else { return nil }
-            return try WSLinkEnvelope(decoding: whole, limits: Self.limits)
+            var message = partial.removeValue(forKey: header.id) ?? ByteBuffer()
+            guard Int(header.offset) == message.readableBytes else {
+                connection.stats.noteError("wslink: chunk at \(header.offset) of message \(header.id) after \(message.readableBytes) bytes")
+                return nil
+            }
+            if header.offset == 0 { message.reserveCapacity(Int(header.size)) }
+            message.writeBuffer(&content)
+            guard message.readableBytes >= Int(header.size) else {
+                partial[header.id] = message
+                return nil
+            }
+            return try Self.decode(message)
         } catch {
             connection.stats.noteError("wslink: undecodable message: \(error)")
             return nil
         }
+    }
+
+    private static func decode(_ message: ByteBuffer) throws -> WSLinkEnvelope {
+        let value = try message.withUnsafeReadableBytes { raw throws(MsgPackError) in
+            try MsgPackValue(decoding: raw, limits: limits)
+        }
+        return try WSLinkEnvelope(value)
     }
 
     /// Like `receive`, but the hello reply is taken here (the connection is then ready) and

@@ -43,12 +43,12 @@ struct SwitchboardEcho: AsyncParsableCommand {
             router: Router(),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: webSocketRouter,
-                configuration: .init(
+                configuration: .init(ws: .init(
                     maxFrameSize: maxMessageSize,
                     autoPing: .enabled(timePeriod: .seconds(30)),
                     closeTimeout: .seconds(10),
                     validateUTF8: true
-                )
+                ))
             ),
             configuration: .init(address: .hostname(host, port: port), serverName: "switchboard-echo"),
             onServerRunning: { channel in

@@ -92,14 +92,19 @@ final class RawSocket: @unchecked Sendable {
     /// Performs a WebSocket upgrade on `path`; returns the response head.
     @discardableResult
     func upgrade(path: String, extensions: String? = nil) async throws -> String {
+        String(decoding: try await upgradeBytes(path: path, extensions: extensions), as: UTF8.self)
+    }
+
+    /// Performs a WebSocket upgrade on `path`; returns every byte read: the response head and
+    /// any frames that arrived with it.
+    func upgradeBytes(path: String, extensions: String? = nil) async throws -> [UInt8] {
         var headers = [
             "GET \(path) HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade",
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
         ]
         if let extensions { headers.append("Sec-WebSocket-Extensions: \(extensions)") }
         try await send(headers.joined(separator: "\r\n") + "\r\n\r\n")
-        let head = try await receive(until: { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }, timeout: .seconds(5))
-        return String(decoding: head, as: UTF8.self)
+        return try await receive(until: { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }, timeout: .seconds(5))
     }
 
     private static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
