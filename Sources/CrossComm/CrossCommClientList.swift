@@ -1,4 +1,4 @@
-public import SwitchboardCore
+import SwitchboardCore
 
 /// The answer to `list_clients`: the hub's client table.
 public struct CrossCommClientList: Sendable, Hashable {

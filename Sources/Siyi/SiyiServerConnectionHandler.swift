@@ -12,13 +12,11 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
     private let session: Session
     /// The heartbeat request awaiting its answer, and when it expires.
     private var heartbeat: (id: SiyiMessageID, deadline: ContinuousClock.Instant)?
-    /// `switchboard_request_duration_seconds` per command, resolved on a command's first
-    /// request on this connection (commands without a handler share `unknown`).
-    private var timers: [String: Timer] = [:]
     /// The handler table as of the last registration.
     private var routers = SiyiRouterCache()
-    /// Request timers, when the server records metrics (resolved once per connection).
-    private lazy var metrics = session.manager.map(\.metrics).flatMap { $0.isRecording ? $0 : nil }
+    /// Request timers by command, when the server records metrics (commands without a handler
+    /// share `unknown`).
+    private lazy var timers = RequestTimers.make(for: session, protocol: server.name)
     /// When the next heartbeat request is due (none while one awaits its answer).
     private var nextHeartbeat: ContinuousClock.Instant?
     /// Until the first message siyi accepts (``SiyiServer/Configuration/handshakeTimeout``).
@@ -120,7 +118,7 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
             }
             let router = routers.current(server.handlers)
             let peer = channel.peer
-            let timed = metrics != nil
+            let timed = timers != nil
             let started = timed ? ContinuousClock.now : nil
             let command = timed && (router.commands[request.command] != nil || router.syncCommands[request.command] != nil)
                 ? request.command : "unknown"
@@ -149,16 +147,7 @@ final class SiyiServerConnectionHandler: ConnectionHandler {
     }
 
     private func recordDuration(of command: String, since started: ContinuousClock.Instant) {
-        guard let metrics else { return }
-        let timer: Timer
-        if let existing = timers[command] {
-            timer = existing
-        } else {
-            timer = metrics.requestDuration(protocol: server.name, method: command)
-            timers[command] = timer
-        }
-        let (seconds, attoseconds) = (ContinuousClock.now - started).components
-        timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        timers?.record(command, since: started)
     }
 
     private func reply(_ response: SiyiResponse, context: ConnectionContext) {

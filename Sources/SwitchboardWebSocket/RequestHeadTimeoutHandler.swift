@@ -148,8 +148,9 @@ final class RequestHeadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
     private func answer(context: ChannelHandlerContext, status: String) {
         let response = "HTTP/1.1 \(status)\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
         finish(context: context, close: false)
+        let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
-            context.close(promise: nil)
+            channel.close(promise: nil)
         }
     }
 

@@ -111,7 +111,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
         }
         var data = channelContext.channel.allocator.buffer(capacity: 2 + 123)
         data.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: Int(code.rawValue)))
-        data.writeString(Self.truncated(reason))
+        data.writeString(WebSocketConnection.Writer.truncated(reason))
         channelContext.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
     }
 
@@ -306,17 +306,5 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     private func unmasked(_ frame: WebSocketFrame) -> ByteBuffer {
         guard let key = frame.maskKey, let channelContext else { return frame.data }
         return WebSocketUnmasker.unmasked(frame.data, key: key, allocator: channelContext.channel.allocator)
-    }
-
-    /// Close reasons are limited to 123 bytes of UTF-8 (RFC 6455 §5.5).
-    static func truncated(_ reason: String) -> String {
-        var result = ""
-        var bytes = 0
-        for character in reason {
-            bytes += character.utf8.count
-            if bytes > 123 { break }
-            result.append(character)
-        }
-        return result
     }
 }

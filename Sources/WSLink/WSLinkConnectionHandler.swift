@@ -19,11 +19,9 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private var waitingCalls: Deque<(id: String, call: WSLinkCall)> = []
     /// Messages that arrived while an async token validation ran; handled after it, in order.
     private var heldDuringValidation: Deque<Frame> = []
-    /// `switchboard_request_duration_seconds` per method, resolved on a method's first call on
-    /// this connection (methods the router does not have share `unknown`).
-    private var timers: [String: Timer] = [:]
-    /// Request timers, when the server records metrics (resolved once per connection).
-    private lazy var metrics = session.manager.map(\.metrics).flatMap { $0.isRecording ? $0 : nil }
+    /// Request timers by method, when the server records metrics (methods the router does not
+    /// have share `unknown`).
+    private lazy var timers = RequestTimers.make(for: session, protocol: adapter.name)
 
     init(adapter: WSLinkServerAdapter, session: Session) {
         self.adapter = adapter
@@ -119,7 +117,7 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private func dispatch(id: String, call: WSLinkCall, context: ConnectionContext) {
         adapter.publisher.markActive(session)
         let callContext = WSLinkContext(clientID: machine.clientID, method: call.method, publisher: adapter.publisher, logger: logger)
-        let started = metrics == nil ? nil : ContinuousClock.now
+        let started = timers == nil ? nil : ContinuousClock.now
         if let outcome = adapter.router.dispatchSynchronously(call, context: callContext) {
             reply(Self.envelope(for: outcome, id: id), context: context, method: call.method)
             if let started { recordDuration(of: call.method, since: started) }
@@ -136,7 +134,7 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private func start(id: String, call: WSLinkCall, callContext: WSLinkContext, context: ConnectionContext) {
         runningCalls += 1
         let router = adapter.router
-        let started = metrics == nil ? nil : ContinuousClock.now
+        let started = timers == nil ? nil : ContinuousClock.now
         context.run({ await router.dispatch(call, context: callContext) }) { outcome, context in
             self.runningCalls -= 1
             self.reply(Self.envelope(for: outcome, id: id), context: context, method: call.method)
@@ -155,18 +153,8 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     }
 
     private func recordDuration(of method: String, since started: ContinuousClock.Instant) {
-        guard let metrics else { return }
         // Only the router's own method names become labels: a client cannot grow the metrics.
-        let label = adapter.router.method(method) == nil ? "unknown" : method
-        let timer: Timer
-        if let existing = timers[label] {
-            timer = existing
-        } else {
-            timer = metrics.requestDuration(protocol: adapter.name, method: label)
-            timers[label] = timer
-        }
-        let (seconds, attoseconds) = (ContinuousClock.now - started).components
-        timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        timers?.record(adapter.router.method(method) == nil ? "unknown" : method, since: started)
     }
 
     private static func envelope(for outcome: Result<MsgPackValue, WSLinkRPCError>, id: String) -> WSLinkEnvelope {

@@ -1,5 +1,5 @@
 public import SwitchboardCore
-public import MsgPack
+import MsgPack
 import Foundation
 import Logging
 import Synchronization
