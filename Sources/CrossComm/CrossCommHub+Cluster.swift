@@ -12,7 +12,7 @@ extension CrossCommHub {
 
     /// Joins a cluster: directed messages reach clients on any node, broadcasts every node,
     /// `list_clients` lists the whole cluster and a login on another node replaces an older
-    /// one here. Call once, before serving. With a standalone ``InProcessBroker`` nothing changes.
+    /// one here. Call once, before serving. With a standalone `InProcessBroker` nothing changes.
     public func attach(cluster broker: any Broker, sessions: SessionManager) {
         manager.withLock { $0 = sessions }
         guard broker.isClustered else { return }

@@ -16,7 +16,7 @@ extension CrossCommHub {
         /// forgotten beyond this (pywayne never prunes).
         public var maxOfflineClients: Int
         /// How long a new connection may take to log in; one that has not (only `list_clients`,
-        /// heartbeats or nothing) is then closed with 1008 (``CloseCode/policyViolation``).
+        /// heartbeats or nothing) is then closed with 1008 (`CloseCode.policyViolation`).
         /// `nil` waits forever, as pywayne does. Default 30 s.
         public var loginTimeout: Duration? = .seconds(30)
 

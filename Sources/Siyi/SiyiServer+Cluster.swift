@@ -6,7 +6,7 @@ extension SiyiServer {
     static let clusterEventTopic = "siyi.event"
 
     /// Joins a cluster: ``broadcast(event:data:excluding:)`` also reaches the peers of every
-    /// other node (the same event id everywhere). With a standalone ``InProcessBroker``
+    /// other node (the same event id everywhere). With a standalone `InProcessBroker`
     /// nothing changes.
     public func attach(cluster broker: any Broker) {
         guard broker.isClustered else { return }

@@ -18,7 +18,7 @@ extension SiyiServer {
         public var maxInFlightPerPeer: Int
         /// How long a new connection may go without sending anything siyi accepts (a request,
         /// an event, or its answer to the server's first heartbeat); it is then closed with
-        /// 1008 (``CloseCode/policyViolation``). siyi has no hello, so the default (90 s) leaves
+        /// 1008 (`CloseCode.policyViolation`). siyi has no hello, so the default (90 s) leaves
         /// a listening client time to answer the first heartbeat (sent after 30 s). `nil`
         /// waits forever.
         public var handshakeTimeout: Duration? = .seconds(90)

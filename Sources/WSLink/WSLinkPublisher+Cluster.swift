@@ -9,7 +9,7 @@ extension WSLinkPublisher {
     var clusterTopic: String { "wslink.publish.\(adapter)" }
 
     /// Joins a cluster: every publish to everyone also reaches the subscribers on every other
-    /// node. With a standalone ``InProcessBroker`` nothing changes.
+    /// node. With a standalone `InProcessBroker` nothing changes.
     public func attach(cluster broker: any Broker, sessions: SessionManager) {
         setManager(sessions)
         guard broker.isClustered else { return }
