@@ -5,8 +5,9 @@
 #   Benchmarks/compare.sh [--duration S] [--rounds N] [--markdown FILE] [--results FILE] [--only CASE[,CASE]] [--unpinned]
 #
 # Server pinned to core 0 (taskset -c 0), generator to core 1 (taskset -c 1), loopback only.
-# --unpinned lets both use both cores (the server then runs two event-loop threads): how
-# throughput scales from one loop to two, with the generator sharing the cores.
+# NIO sizes its event-loop group from the machine's cores, not the affinity mask, so a pinned
+# Switchboard still runs two loop threads, taking turns on one core. --unpinned lets both sides
+# use both cores: how throughput scales from one core to two, with the generator sharing them.
 # Builds the release products, installs the Python peers into .venv-bench, starts a fresh server
 # for every run and kills it afterwards (and on exit). The measuring part takes about 4 minutes
 # with the default 5 s per run (well under the 10-minute bound); it stops by itself.
@@ -19,6 +20,7 @@ rounds=1
 markdown=""
 keep_results=""
 only=""
+unpinned=""
 server_cpus=(taskset -c 0)
 generator_cpus=(taskset -c 1)
 while [ $# -gt 0 ]; do
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --markdown) markdown=$2; shift 2 ;;
     --results) keep_results=$2; shift 2 ;;
-    --unpinned) server_cpus=(); generator_cpus=(); shift ;;
+    --unpinned) server_cpus=(); generator_cpus=(); unpinned=--unpinned; shift ;;
     --only) only=",$2,"; shift 2 ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
@@ -182,4 +184,4 @@ echo "== measured in $((SECONDS - started)) s"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo "+dirty" || true)
 [ -n "$keep_results" ] && cp "$results" "$keep_results"
-python3 Benchmarks/render_table.py "$results" --commit "$commit$dirty" --duration "$duration" ${markdown:+--markdown "$markdown"}
+python3 Benchmarks/render_table.py "$results" --commit "$commit$dirty" --duration "$duration" ${markdown:+--markdown "$markdown"} $unpinned

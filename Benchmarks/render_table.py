@@ -154,11 +154,11 @@ def machine() -> str:
     return f"{cores} cores, {model}, Linux {platform.release()}, {swift}; load average at the end {load}"
 
 
-def render(best: dict, commit: str, duration: str) -> str:
+def render(best: dict, commit: str, duration: str, unpinned: bool = False) -> str:
     header = ["scenario", "unit", "Switchboard", "Python original", "raw hummingbird echo", "Switchboard / Python", "target", "met"]
     lines = [
         f"Measured at commit `{commit}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {duration} s per run; "
-        f"server `taskset -c 0`, generator `taskset -c 1`.",
+        ("unpinned: server and generator share both cores." if unpinned else "server `taskset -c 0`, generator `taskset -c 1`."),
         f"Machine: {machine()}.",
         "",
         "| " + " | ".join(header) + " |",
@@ -180,8 +180,9 @@ def main() -> int:
     parser.add_argument("--commit", default="unknown")
     parser.add_argument("--duration", default="?")
     parser.add_argument("--markdown")
+    parser.add_argument("--unpinned", action="store_true")
     args = parser.parse_args()
-    table = render(load(args.results), args.commit, args.duration)
+    table = render(load(args.results), args.commit, args.duration, args.unpinned)
     print()
     print(table)
     if args.markdown:

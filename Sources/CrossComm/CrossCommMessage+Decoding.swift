@@ -3,9 +3,6 @@ import Foundation
 import NIOCore
 
 extension CrossCommMessage {
-    /// The seven keys pywayne's `Message` accepts; any other key makes it drop the message.
-    static let knownKeys: Set<String> = ["msg_id", "from_client_id", "to_client_id", "msg_type", "content", "timestamp", "oss_key"]
-
     /// Decodes a frame the way pywayne's `Message(**json.loads(text))` does, but with types
     /// checked: a text frame, or a binary frame holding UTF-8 JSON.
     ///
@@ -24,7 +21,7 @@ extension CrossCommMessage {
         do {
             switch frame {
             case .text(let text): parsed = try JSONValue(parsing: text)
-            case .binary(let buffer): parsed = try JSONValue(parsing: Array(buffer.readableBytesView))
+            case .binary(let buffer): parsed = try JSONValue(parsing: buffer)
             }
         } catch {
             throw CrossCommError(code: .invalidJSON, message: "not JSON", cause: error)
@@ -37,15 +34,23 @@ extension CrossCommMessage {
         guard let pairs = json.objectValue else {
             throw CrossCommError(code: .notAnObject, message: "a message must be a JSON object")
         }
-        var fields: [String: JSONValue] = [:]
+        // One slot per known key instead of a dictionary: no hashing per message. A repeated
+        // key keeps its last value, as Python's dict does.
+        var msgID, fromID, toID, msgType, content, timestamp, ossKey: JSONValue?
         for pair in pairs {
-            guard Self.knownKeys.contains(pair.key) else {
-                throw CrossCommError(code: .unknownField, message: "unknown key \(Self.quoted(pair.key))")
+            switch pair.key {
+            case "msg_id": msgID = pair.value
+            case "from_client_id": fromID = pair.value
+            case "to_client_id": toID = pair.value
+            case "msg_type": msgType = pair.value
+            case "content": content = pair.value
+            case "timestamp": timestamp = pair.value
+            case "oss_key": ossKey = pair.value
+            default: throw CrossCommError(code: .unknownField, message: "unknown key \(Self.quoted(pair.key))")
             }
-            fields[pair.key] = pair.value
         }
-        func string(_ key: String) throws(CrossCommError) -> String {
-            guard let value = fields[key] else {
+        func string(_ value: JSONValue?, _ key: String) throws(CrossCommError) -> String {
+            guard let value else {
                 throw CrossCommError(code: .missingField, message: "missing required key \(Self.quoted(key))")
             }
             guard let string = value.stringValue else {
@@ -53,29 +58,29 @@ extension CrossCommMessage {
             }
             return string
         }
-        let id = try string("msg_id")
-        let from = try string("from_client_id")
-        let to = try string("to_client_id")
-        let typeName = try string("msg_type")
-        guard let content = fields["content"] else {
+        let id = try string(msgID, "msg_id")
+        let from = try string(fromID, "from_client_id")
+        let to = try string(toID, "to_client_id")
+        let typeName = try string(msgType, "msg_type")
+        guard let content else {
             throw CrossCommError(code: .missingField, message: "missing required key \"content\"")
         }
-        guard let timestampValue = fields["timestamp"] else {
+        guard let timestampValue = timestamp else {
             throw CrossCommError(code: .missingField, message: "missing required key \"timestamp\"")
         }
-        guard let timestamp = timestampValue.doubleValue, timestamp.isFinite else {
+        guard let time = timestampValue.doubleValue, time.isFinite else {
             throw CrossCommError(code: .invalidFieldType, message: "\"timestamp\" must be a finite number")
         }
-        var ossKey: String?
-        switch fields["oss_key"] {
-        case nil, .null?: ossKey = nil
-        case .string(let key)?: ossKey = key
+        let key: String?
+        switch ossKey {
+        case nil, .null?: key = nil
+        case .string(let text)?: key = text
         default: throw CrossCommError(code: .invalidFieldType, message: "\"oss_key\" must be a string or null")
         }
         guard let type = CrossCommMessageType(rawValue: typeName) else {
             throw CrossCommError(code: .unknownMessageType, message: "\(Self.quoted(typeName)) is not a valid msg_type")
         }
-        self.init(type: type, content: content, from: from, to: to, id: id, timestamp: timestamp, ossKey: ossKey)
+        self.init(type: type, content: content, from: from, to: to, id: id, timestamp: time, ossKey: key)
     }
 
     /// A bounded, escaped rendering of a peer-supplied string for error messages and logs.

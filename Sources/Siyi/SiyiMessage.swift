@@ -24,7 +24,13 @@ public enum SiyiMessage: Sendable, Hashable {
 
     /// Decodes a text frame's payload.
     public init(decoding text: String) throws(SiyiDecodingError) {
-        try self.init(decoding: Array(text.utf8))
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsing: text, options: Self.parseOptions)
+        } catch {
+            throw SiyiDecodingError(.invalidJSON, "invalid JSON: \(error)")
+        }
+        try self.init(json: json)
     }
 
     /// Decodes UTF-8 bytes (a binary frame is handled like text, as the original does).

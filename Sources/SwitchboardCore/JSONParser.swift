@@ -27,8 +27,11 @@ public struct JSONParseOptions: Sendable, Hashable {
 }
 
 /// Recursive descent over UTF-8 bytes, bounded by ``JSONParseOptions/maxDepth``.
+///
+/// It reads the caller's storage in place (a `String`'s UTF-8, an array, a `ByteBuffer`'s
+/// readable bytes): a message is parsed without first being copied into an array.
 struct JSONParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     let options: JSONParseOptions
     var position = 0
 
@@ -36,9 +39,19 @@ struct JSONParser {
         byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09
     }
 
-    init(bytes: [UInt8], options: JSONParseOptions) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, options: JSONParseOptions) {
         self.bytes = bytes
         self.options = options
+    }
+
+    /// Parses one document from `bytes`, which must stay valid for the call only.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParseOptions) -> Result<JSONValue, JSONParseError> {
+        var parser = JSONParser(bytes: bytes, options: options)
+        do throws(JSONParseError) {
+            return .success(try parser.parseDocument())
+        } catch {
+            return .failure(error)
+        }
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -60,12 +73,13 @@ struct JSONParser {
         while position < bytes.count, Self.isWhitespace(bytes[position]) { position += 1 }
     }
 
-    private mutating func expect(_ literal: String, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
-        let utf8 = Array(literal.utf8)
-        guard bytes.count - position >= utf8.count, Array(bytes[position ..< position + utf8.count]) == utf8 else {
+    private mutating func expect(_ literal: StaticString, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count - position >= count else { throw fail("expected \(literal)") }
+        for offset in 0 ..< count where bytes[position + offset] != literal.utf8Start[offset] {
             throw fail("expected \(literal)")
         }
-        position += utf8.count
+        position += count
         return value
     }
 
@@ -242,6 +256,15 @@ struct JSONParser {
             isInteger = false
             if peek(0) == UInt8(ascii: "+") || peek(0) == UInt8(ascii: "-") { position += 1 }
             guard digits() > 0 else { throw invalid() }
+        }
+        if isInteger, position - start <= 18 {
+            // At most 18 digits (sign included) always fits an Int64: no text round trip.
+            let negative = bytes[start] == UInt8(ascii: "-")
+            var magnitude: Int64 = 0
+            for index in (negative ? start + 1 : start) ..< position {
+                magnitude = magnitude * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
+            }
+            return .integer(negative ? -magnitude : magnitude)
         }
         let text = String(decoding: bytes[start ..< position], as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .integer(integer) }

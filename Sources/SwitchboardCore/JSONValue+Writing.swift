@@ -26,64 +26,99 @@ extension JSONValue: CustomStringConvertible {
     /// The value as JSON text in `style`, byte-identical to Python's `json.dumps` for the
     /// matching settings (float formatting, escapes, `NaN`/`Infinity`).
     public func encoded(_ style: JSONWritingStyle = .compact) -> String {
-        var output = ""
-        write(to: &output, style)
-        return output
+        String(decoding: encodedBytes(style), as: UTF8.self)
     }
 
     /// The value as UTF-8 JSON bytes in `style`.
     public func encodedBytes(_ style: JSONWritingStyle = .compact) -> [UInt8] {
-        Array(encoded(style).utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(128)
+        write(to: &output, style)
+        return output
     }
 
     /// Compact JSON text, keys in stored order.
     public var description: String { encoded(.compact) }
 
-    private func write(to output: inout String, _ style: JSONWritingStyle) {
+    // Bytes rather than a String: appending to a String pays a grapheme-aware append per
+    // piece, which was most of the cost of forwarding a CrossComm message.
+    private func write(to output: inout [UInt8], _ style: JSONWritingStyle) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .integer(let value): output += String(value)
-        case .double(let value): output += Self.pythonRepr(value)
+        case .null: Self.append("null", to: &output)
+        case .bool(let value): Self.append(value ? "true" : "false", to: &output)
+        case .integer(let value): Self.appendInteger(value, to: &output)
+        case .double(let value): output.append(contentsOf: Self.pythonRepr(value).utf8)
         case .string(let value): Self.writeString(value, to: &output, asciiOnly: style.asciiOnly)
         case .array(let values):
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { output += style.itemSeparator }
+                if index > 0 { output.append(contentsOf: style.itemSeparator.utf8) }
                 value.write(to: &output, style)
             }
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            output += "{"
+            output.append(UInt8(ascii: "{"))
             for (index, pair) in pairs.enumerated() {
-                if index > 0 { output += style.itemSeparator }
+                if index > 0 { output.append(contentsOf: style.itemSeparator.utf8) }
                 Self.writeString(pair.key, to: &output, asciiOnly: style.asciiOnly)
-                output += style.keySeparator
+                output.append(contentsOf: style.keySeparator.utf8)
                 pair.value.write(to: &output, style)
             }
-            output += "}"
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func append(_ literal: StaticString, to output: inout [UInt8]) {
+        output.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    private static func appendInteger(_ value: Int64, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            repeat {
+                scratch[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            output.append(contentsOf: scratch[(20 - count)...])
         }
     }
 
     /// A string literal escaped the way Python's `json` encoder does.
     public static func writeString(_ string: String, to output: inout String, asciiOnly: Bool) {
-        output += "\""
-        // Most strings (ids, keys, plain text) need no escape: append them whole instead of
-        // scalar by scalar, which dominated CrossComm forwarding in the profile (BENCHMARKS.md).
-        if !string.utf8.contains(where: { needsEscape($0, asciiOnly: asciiOnly) }) {
-            output += string
-            output += "\""
+        var bytes: [UInt8] = []
+        writeString(string, to: &bytes, asciiOnly: asciiOnly)
+        output += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A string literal escaped the way Python's `json` encoder does, appended as UTF-8.
+    public static func writeString(_ string: String, to output: inout [UInt8], asciiOnly: Bool) {
+        output.append(UInt8(ascii: "\""))
+        // Most strings (ids, keys, plain text) need no escape: append their bytes whole
+        // instead of scalar by scalar.
+        let utf8 = string.utf8
+        let plain = utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { needsEscape($0, asciiOnly: asciiOnly) }
+        } ?? !utf8.contains { needsEscape($0, asciiOnly: asciiOnly) }
+        if plain {
+            output.append(contentsOf: utf8)
+            output.append(UInt8(ascii: "\""))
             return
         }
         for scalar in string.unicodeScalars {
             switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
+            case "\"": append("\\\"", to: &output)
+            case "\\": append("\\\\", to: &output)
+            case "\n": append("\\n", to: &output)
+            case "\r": append("\\r", to: &output)
+            case "\t": append("\\t", to: &output)
+            case "\u{08}": append("\\b", to: &output)
+            case "\u{0C}": append("\\f", to: &output)
             case _ where scalar.value < 0x20 || (asciiOnly && scalar.value > 0x7e):
                 if scalar.value > 0xffff {
                     // UTF-16 surrogate pair, as Python writes astral characters.
@@ -93,10 +128,10 @@ extension JSONValue: CustomStringConvertible {
                 } else {
                     appendEscape(scalar.value, to: &output)
                 }
-            default: output.unicodeScalars.append(scalar)
+            default: output.append(contentsOf: UTF8.encode(scalar)!)
             }
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 
     /// Whether this UTF-8 byte starts (or is part of) something the slow path escapes.
@@ -104,9 +139,13 @@ extension JSONValue: CustomStringConvertible {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || (asciiOnly && byte > 0x7e)
     }
 
-    private static func appendEscape(_ unit: UInt32, to output: inout String) {
-        let hex = String(unit, radix: 16)
-        output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    /// `\u` and four lowercase hex digits, as Python writes them.
+    private static func appendEscape(_ unit: UInt32, to output: inout [UInt8]) {
+        append("\\u", to: &output)
+        for shift in stride(from: 12, through: 0, by: -4) {
+            let digit = UInt8((unit >> UInt32(shift)) & 0xf)
+            output.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        }
     }
 
     /// Python's `repr(float)`: the shortest round-tripping digits, positional for decimal
@@ -117,7 +156,10 @@ extension JSONValue: CustomStringConvertible {
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
         // Swift's description already has the shortest round-trip digits; only the layout
-        // differs (Swift switches to exponents at 2^53 rather than 1e16).
+        // differs (Swift switches to exponents at 2^53 rather than 1e16). Where Swift writes
+        // positional digits, so does Python, in the same layout: use the description as is.
+        let description = value.description
+        if !description.utf8.contains(UInt8(ascii: "e")) { return description }
         var text = "\(value.magnitude)"
         var exponent = 0
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {

@@ -1,3 +1,5 @@
+public import NIOCore
+
 /// A JSON value that keeps object keys in document order and tells integers from floats.
 ///
 /// Foundation's `JSONSerialization` returns unordered dictionaries and folds `1` and `1.0`
@@ -42,13 +44,20 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Parses UTF-8 JSON text (RFC 8259; one value with optional surrounding whitespace).
     public init(parsing text: String, options: JSONParseOptions = .default) throws(JSONParseError) {
-        self = try Self(parsing: Array(text.utf8), options: options)
+        var text = text
+        self = try text.withUTF8 { JSONParser.parse($0, options: options) }.get()
     }
 
     /// Parses UTF-8 JSON bytes.
     public init(parsing bytes: [UInt8], options: JSONParseOptions = .default) throws(JSONParseError) {
-        var parser = JSONParser(bytes: bytes, options: options)
-        self = try parser.parseDocument()
+        self = try bytes.withUnsafeBufferPointer { JSONParser.parse($0, options: options) }.get()
+    }
+
+    /// Parses the readable bytes of `buffer` as UTF-8 JSON, in place.
+    public init(parsing buffer: ByteBuffer, options: JSONParseOptions = .default) throws(JSONParseError) {
+        self = try buffer.withUnsafeReadableBytes { raw in
+            JSONParser.parse(raw.assumingMemoryBound(to: UInt8.self), options: options)
+        }.get()
     }
 
     /// The member named `key` (the first one, if repeated), when this is an object.
