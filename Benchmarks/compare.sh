@@ -5,9 +5,9 @@
 #   Benchmarks/compare.sh [--duration S] [--rounds N] [--markdown FILE] [--results FILE] [--only CASE[,CASE]] [--unpinned]
 #
 # Server pinned to core 0 (taskset -c 0), generator to core 1 (taskset -c 1), loopback only.
-# NIO sizes its event-loop group from the machine's cores, not the affinity mask, so a pinned
-# Switchboard still runs two loop threads, taking turns on one core. --unpinned lets both sides
-# use both cores: how throughput scales from one core to two, with the generator sharing them.
+# Switchboard sizes its event loops from its CPU affinity (ServerEventLoops): one loop thread
+# when pinned. --unpinned lets both sides use both cores (two loop threads): how throughput
+# scales from one loop to two, with the generator sharing the cores.
 # Builds the release products, installs the Python peers into .venv-bench, starts a fresh server
 # for every run and kills it afterwards (and on exit). The measuring part takes about 4 minutes
 # with the default 5 s per run (well under the 10-minute bound); it stops by itself.

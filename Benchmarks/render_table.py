@@ -158,7 +158,7 @@ def render(best: dict, commit: str, duration: str, unpinned: bool = False) -> st
     header = ["scenario", "unit", "Switchboard", "Python original", "raw hummingbird echo", "Switchboard / Python", "target", "met"]
     lines = [
         f"Measured at commit `{commit}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {duration} s per run; "
-        ("unpinned: server and generator share both cores." if unpinned else "server `taskset -c 0`, generator `taskset -c 1`."),
+        + ("unpinned: server and generator share both cores." if unpinned else "server `taskset -c 0`, generator `taskset -c 1`."),
         f"Machine: {machine()}.",
         "",
         "| " + " | ".join(header) + " |",

@@ -166,6 +166,7 @@ public final class WebSocketServerTransport: ServerTransport {
             onServerRunning: { channel in
                 self.didBind(listener, port: channel.localAddress?.port ?? listener.port)
             },
+            eventLoopGroupProvider: .shared(ServerEventLoops.group),
             logger: httpLogger
         )
     }
