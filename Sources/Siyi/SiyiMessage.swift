@@ -24,24 +24,21 @@ public enum SiyiMessage: Sendable, Hashable {
 
     /// Decodes a text frame's payload.
     public init(decoding text: String) throws(SiyiDecodingError) {
-        let json: JSONValue
-        do {
-            json = try JSONValue(parsing: text, options: Self.parseOptions)
-        } catch {
-            throw SiyiDecodingError(.invalidJSON, "invalid JSON: \(error)")
-        }
-        try self.init(json: json)
+        try self.init(json: Self.parsed { () throws(JSONParseError) in try JSONValue(parsing: text, options: Self.parseOptions) })
     }
 
     /// Decodes UTF-8 bytes (a binary frame is handled like text, as the original does).
     public init(decoding bytes: [UInt8]) throws(SiyiDecodingError) {
-        let json: JSONValue
+        try self.init(json: Self.parsed { () throws(JSONParseError) in try JSONValue(parsing: bytes, options: Self.parseOptions) })
+    }
+
+    /// Runs `parse`, turning a syntax error into an `invalidJSON` decoding error.
+    private static func parsed(_ parse: () throws(JSONParseError) -> JSONValue) throws(SiyiDecodingError) -> JSONValue {
         do {
-            json = try JSONValue(parsing: bytes, options: Self.parseOptions)
+            return try parse()
         } catch {
             throw SiyiDecodingError(.invalidJSON, "invalid JSON: \(error)")
         }
-        try self.init(json: json)
     }
 
     /// Validates a parsed JSON value into a message.

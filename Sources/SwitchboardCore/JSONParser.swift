@@ -258,7 +258,7 @@ struct JSONParser {
             guard digits() > 0 else { throw invalid() }
         }
         if isInteger, position - start <= 18 {
-            // At most 18 digits (sign included) always fits an Int64: no text round trip.
+            // Up to 18 characters, a sign included, always fit an Int64: no text round trip.
             let negative = bytes[start] == UInt8(ascii: "-")
             var magnitude: Int64 = 0
             for index in (negative ? start + 1 : start) ..< position {

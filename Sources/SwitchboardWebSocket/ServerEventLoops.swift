@@ -37,7 +37,7 @@ public enum ServerEventLoops {
         defer { fclose(file) }
         var line = [CChar](repeating: 0, count: 4096)
         while fgets(&line, Int32(line.count), file) != nil {
-            let text = String(cString: line)
+            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             guard text.hasPrefix("Cpus_allowed:") else { continue }
             let count = text.dropFirst("Cpus_allowed:".count).reduce(0) { sum, character in
                 sum + (character.hexDigitValue?.nonzeroBitCount ?? 0)
