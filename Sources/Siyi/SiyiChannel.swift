@@ -255,7 +255,7 @@ final class SiyiChannel: Sendable {
     static func decode(_ frame: Frame) throws(SiyiDecodingError) -> SiyiMessage {
         switch frame {
         case .text(let text): try SiyiMessage(decoding: text)
-        case .binary(let buffer): try SiyiMessage(decoding: Array(buffer.readableBytesView))
+        case .binary(let buffer): try SiyiMessage(decoding: buffer)
         }
     }
 

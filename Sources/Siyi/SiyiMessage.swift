@@ -1,3 +1,4 @@
+public import NIOCore
 public import SwitchboardCore
 
 /// One siyi message, as carried by one WebSocket text frame.
@@ -30,6 +31,11 @@ public enum SiyiMessage: Sendable, Hashable {
     /// Decodes UTF-8 bytes (a binary frame is handled like text, as the original does).
     public init(decoding bytes: [UInt8]) throws(SiyiDecodingError) {
         try self.init(json: Self.parsed { () throws(JSONParseError) in try JSONValue(parsing: bytes, options: Self.parseOptions) })
+    }
+
+    /// Decodes a binary frame's readable bytes in place (no copy into an array first).
+    public init(decoding buffer: ByteBuffer) throws(SiyiDecodingError) {
+        try self.init(json: Self.parsed { () throws(JSONParseError) in try JSONValue(parsing: buffer, options: Self.parseOptions) })
     }
 
     /// Runs `parse`, turning a syntax error into an `invalidJSON` decoding error.

@@ -143,7 +143,7 @@ extension JSONValue: CustomStringConvertible {
         // positional digits, so does Python, in the same layout: use the description as is.
         let description = value.description
         if !description.utf8.contains(UInt8(ascii: "e")) { return description }
-        var text = "\(value.magnitude)"
+        var text = value.sign == .minus ? String(description.dropFirst()) : description
         var exponent = 0
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             exponent = Int(text[text.index(after: e)...]) ?? 0
