@@ -56,7 +56,8 @@ def test_demo_protocol_with_auth_key(start_server):
             await ws.send(chunk(hello("s3cret")))
             accepted = unchunk(await asyncio.wait_for(ws.recv(), 10))
             client_id = accepted["result"]["clientID"]
-            assert list(accepted["result"]) == ["clientID", "maxMsgSize"]
+            assert list(accepted["result"]) == ["clientID", "maxMsgSize", "capabilities"]
+            assert accepted["result"]["capabilities"] == ["subscriptions"]
             assert accepted["result"]["maxMsgSize"] == 4194304
             assert len(client_id) == 33 and client_id.startswith("c")
 

@@ -202,6 +202,23 @@ public final class SessionManager: Sendable {
         }
     }
 
+    /// Moves a session from one group to another in one step, so a concurrent broadcast sees
+    /// it in exactly one of them (`nil`: no group on that side).
+    public func move(_ session: Session, from old: String?, to new: String?) {
+        state.withLock { state in
+            guard state.sessions[session.id] != nil else { return }
+            if let old {
+                state.groups[old]?.remove(session.id)
+                if state.groups[old]?.isEmpty == true { state.groups[old] = nil }
+            }
+            if let new { state.groups[new, default: []].insert(session.id) }
+            session.metadata.withLock { metadata in
+                if let old { metadata.groups.remove(old) }
+                if let new { metadata.groups.insert(new) }
+            }
+        }
+    }
+
     /// The members of a group, in connection order (or in no particular order, without the
     /// sort, for a broadcast).
     public func members(of group: String, sorted: Bool = true) -> [Session] {

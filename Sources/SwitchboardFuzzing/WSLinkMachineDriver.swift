@@ -36,7 +36,7 @@ struct WSLinkMachineDriver {
             case .close:
                 closed = true
                 return
-            case .authenticated, .dispatch, .exit, .logOnce:
+            case .authenticated, .dispatch, .exit, .logOnce, .subscribe, .unsubscribe:
                 continue
             }
         }

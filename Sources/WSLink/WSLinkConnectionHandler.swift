@@ -17,6 +17,8 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private var logged: Set<String> = []
     private var runningCalls = 0
     private var waitingCalls: Deque<(id: String, call: WSLinkCall)> = []
+    /// Announced topics (`wslink.subscribe`); `nil` until the first hello was accepted.
+    private var subscriptions: WSLinkSessionSubscriptions?
     /// Messages that arrived while an async token validation ran; handled after it, in order.
     private var heldDuringValidation: Deque<Frame> = []
     /// Request timers by method, when the server records metrics (methods the router does not
@@ -56,6 +58,8 @@ final class WSLinkConnectionHandler: ConnectionHandler {
 
     func closed(context: ConnectionContext) {
         adapter.publisher.unregister(session)
+        if let subscriptions { adapter.publisher.unregisterListening(subscriptions) }
+        subscriptions = nil
         waitingCalls.removeAll()
     }
 
@@ -70,8 +74,15 @@ final class WSLinkConnectionHandler: ConnectionHandler {
                 validate(token, context: context)
             case .authenticated(let generation):
                 context.setTimer(at: nil)
-                adapter.publisher.register(session, clientID: machine.clientID, generation: generation)
+                if subscriptions == nil {
+                    subscriptions = WSLinkSessionSubscriptions()
+                    adapter.publisher.register(session, clientID: machine.clientID, generation: generation)
+                }
                 logger.debug("wslink.hello accepted", metadata: ["wslink.generation": "\(generation)"])
+            case .subscribe(let id, let topic, let filter):
+                announce(id: id, topic: topic, change: subscriptions?.subscribe(topic, filter: filter), context: context)
+            case .unsubscribe(let id, let topic):
+                announce(id: id, topic: topic, change: subscriptions?.unsubscribe(topic), context: context)
             case .dispatch(let id, let call):
                 dispatch(id: id, call: call, context: context)
             case .exit(let id, let delay):
@@ -110,6 +121,24 @@ final class WSLinkConnectionHandler: ConnectionHandler {
             session.manager?.metrics.authFailures(protocol: adapter.name).increment()
         }
         perform(machine.helloValidated(accepted), context: context)
+    }
+
+    // MARK: - Subscriptions
+
+    private func announce(id: String, topic: String, change: WSLinkSessionSubscriptions.Change?, context: ConnectionContext) {
+        guard let change, change != .tooMany else {
+            reply(.error(id: id, error: WSLinkRPCError(
+                code: WSLinkRPCError.invalidParamsCode,
+                message: "Invalid request: more than \(WSLinkSessionSubscriptions.maxTopics) subscriptions on one connection"
+            )), context: context)
+            return
+        }
+        adapter.publisher.apply(change, topic: topic, session: session, generation: generation)
+        var result: [(key: MsgPackValue, value: MsgPackValue)] = [(key: "topic", value: .string(topic))]
+        let filter = subscriptions?.topics[topic]
+        result.append((key: "subscribed", value: .bool(filter != nil)))
+        if let keys = filter??.keys { result.append((key: "keys", value: .array(keys.map(MsgPackValue.string)))) }
+        reply(.result(id: id, result: .map(result)), context: context)
     }
 
     // MARK: - Calls

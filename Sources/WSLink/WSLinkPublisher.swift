@@ -56,6 +56,9 @@ public final class WSLinkPublisher: Sendable {
     let broker = Mutex<(any Broker)?>(nil)
     /// The connection id of the client that made the most recent call (0: none).
     private let lastActive = Atomic<UInt64>(0)
+    /// Listeners and their observers (see `WSLinkPublisher+Subscriptions.swift`).
+    let topics = Mutex(TopicState())
+    let counters = Counters()
     let logger: Logger
 
     /// Creates a publisher; ``WSLinkServerAdapter`` makes its own.
@@ -71,6 +74,9 @@ public final class WSLinkPublisher: Sendable {
     }
 
     private var manager: SessionManager? { state.withLock { $0.manager } }
+
+    /// The session manager's metrics, once a client connected.
+    var sessionMetrics: SwitchboardMetrics? { manager?.metrics }
 
     /// Sets the session manager before any client connected (cluster traffic may arrive first).
     func setManager(_ manager: SessionManager) { state.withLock { $0.manager = manager } }
@@ -106,28 +112,27 @@ public final class WSLinkPublisher: Sendable {
         return try publishLocally(topic, value, to: audience)
     }
 
-    /// Publishes to this node's clients only.
+    /// Publishes to this node's clients only: once per generation and distinct filter, to the
+    /// clients that never announced subscriptions and to those that announced `topic`.
     func publishLocally(_ topic: String, _ value: MsgPackValue, to audience: Audience) throws(WSLinkError) -> Int {
-        guard let manager else { return 0 }
-        let envelope = WSLinkEnvelope.publish(topic: topic, value)
+        guard let manager, hasSubscribers(topic) else {
+            counters.skipped.add(1, ordering: .relaxed)
+            recordSkipped(topic)
+            return 0
+        }
         var delivered = 0
         for generation in [WSLinkGeneration.v2, .v1] {
-            let recipients: [Session]
-            switch audience {
-            case .everyone:
-                recipients = manager.members(of: group(generation), sorted: false)
-            case .client(let id):
-                recipients = manager.sessions(identity: id, adapter: adapter).filter { $0.groups.contains(group(generation)) }
-            case .allExceptLastActive:
-                let skipped = lastActive.load(ordering: .relaxed)
-                recipients = manager.members(of: group(generation), sorted: false).filter { $0.id.rawValue != skipped }
+            for batch in recipients(of: topic, generation: generation, audience: audience, manager: manager) {
+                let envelope = WSLinkEnvelope.publish(topic: topic, batch.filter?.apply(to: value) ?? value)
+                let frames = try self.frames(for: envelope, generation: generation)
+                counters.encodes.add(1, ordering: .relaxed)
+                var reports: [SessionManager.BroadcastReport] = []
+                for frame in frames { reports.append(SessionManager.deliver(frame, to: batch.sessions)) }
+                delivered += reports.map(\.delivered).min() ?? 0
             }
-            guard !recipients.isEmpty else { continue }
-            let frames = try self.frames(for: envelope, generation: generation)
-            var reports: [SessionManager.BroadcastReport] = []
-            for frame in frames { reports.append(SessionManager.deliver(frame, to: recipients)) }
-            delivered += reports.map(\.delivered).min() ?? 0
         }
+        counters.deliveries.add(delivered, ordering: .relaxed)
+        recordDeliveries(topic, delivered)
         return delivered
     }
 
@@ -202,18 +207,22 @@ public final class WSLinkPublisher: Sendable {
     }
 
     /// Makes an authenticated session a client: its identity is the client id, its group the
-    /// generation's.
+    /// generation's. Called once per connection (a second hello does not register again).
     func register(_ session: Session, clientID: String, generation: WSLinkGeneration) {
         guard let manager = session.manager else { return }
         state.withLock { $0.manager = manager }
         manager.setIdentity(clientID, of: session)
         manager.join(session, group: group(generation))
+        registerEveryTopic(session, generation: generation)
     }
 
     /// The session is gone (the manager forgets its identity and groups when it is removed).
     func unregister(_ session: Session) {
         _ = lastActive.compareExchange(expected: session.id.rawValue, desired: 0, ordering: .relaxed)
     }
+
+    /// The connection id of the client that made the most recent call (0: none).
+    var lastActiveConnection: UInt64 { lastActive.load(ordering: .relaxed) }
 
     func markActive(_ session: Session) {
         lastActive.store(session.id.rawValue, ordering: .relaxed)

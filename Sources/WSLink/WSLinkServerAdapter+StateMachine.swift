@@ -15,6 +15,10 @@ extension WSLinkServerAdapter {
             case validate(token: String)
             /// The hello succeeded: register the client for publishes.
             case authenticated(WSLinkGeneration)
+            /// Announce `topic` for this connection (with `filter`), then reply at `id`.
+            case subscribe(id: String, topic: String, filter: WSLinkTopicFilter?)
+            /// Withdraw `topic`, then reply at `id`.
+            case unsubscribe(id: String, topic: String)
             /// Run the call and reply at `id`.
             case dispatch(id: String, call: WSLinkCall)
             /// Reply with nothing, then ask the host to stop after `after`.
@@ -102,8 +106,10 @@ extension WSLinkServerAdapter {
                 return [.reply(.error(id: WSLinkEnvelope.helloID, error: .authenticationFailed))]
             }
             phase = .ready(generation)
-            var result: MsgPackValue = ["clientID": .string(clientID)]
-            if generation == .v2 { result = ["clientID": .string(clientID), "maxMsgSize": .integer(configuration.maxMessageSize)] }
+            var pairs: [(key: MsgPackValue, value: MsgPackValue)] = [(key: "clientID", value: .string(clientID))]
+            if generation == .v2 { pairs.append((key: "maxMsgSize", value: .integer(configuration.maxMessageSize))) }
+            if configuration.announcedSubscriptions { pairs.append((key: "capabilities", value: [.string(Self.subscriptionsCapability)])) }
+            let result = MsgPackValue.map(pairs)
             return [.authenticated(generation), .reply(.result(id: WSLinkEnvelope.helloID, result: result))]
         }
 
@@ -228,6 +234,9 @@ extension WSLinkServerAdapter {
                 return [.logOnce(key: "no-id", message: "ignoring message without id")]
             }
             if Self.isSystemID(id) {
+                if configuration.announcedSubscriptions, request.method == Self.subscribeMethod || request.method == Self.unsubscribeMethod {
+                    return announcement(id: id, request: request)
+                }
                 guard request.method == WSLinkEnvelope.helloMethod else {
                     return [.reply(.error(id: id, error: .unknownSystemMethod))]
                 }
@@ -245,6 +254,31 @@ extension WSLinkServerAdapter {
                 return [.exit(id: id, after: delay)]
             }
             return [.dispatch(id: id, call: call)]
+        }
+
+        /// The capability a hello result lists when the server takes announced subscriptions.
+        static let subscriptionsCapability = "subscriptions"
+        static let subscribeMethod = "wslink.subscribe"
+        static let unsubscribeMethod = "wslink.unsubscribe"
+
+        /// `wslink.subscribe(topic[, {"keys": [...]}])` or `wslink.unsubscribe(topic)`, checked
+        /// here; the shell applies it and answers.
+        private func announcement(id: String, request: WSLinkRequest) -> [Action] {
+            guard isAuthenticated else { return [.reply(.error(id: id, error: .unauthorized))] }
+            guard let topic = request.args.first?.stringValue, WSLinkPublisher.isValidTopic(topic) else {
+                return [.reply(.error(id: id, error: WSLinkRPCError(
+                    code: WSLinkRPCError.invalidParamsCode, message: "Invalid request: \(request.method) needs a topic of dot-separated word characters"
+                )))]
+            }
+            guard request.method == Self.subscribeMethod else { return [.unsubscribe(id: id, topic: topic)] }
+            guard request.args.count > 1, !request.args[1].isNil else { return [.subscribe(id: id, topic: topic, filter: nil)] }
+            guard request.args.count == 2, let filter = WSLinkTopicFilter(request.args[1]) else {
+                return [.reply(.error(id: id, error: WSLinkRPCError(
+                    code: WSLinkRPCError.invalidParamsCode,
+                    message: "Invalid request: a filter is {\"keys\": [strings]} with at most \(WSLinkTopicFilter.maxKeys) keys"
+                )))]
+            }
+            return [.subscribe(id: id, topic: topic, filter: filter)]
         }
 
         /// Whether the id's first `:`-separated part is `system`. Decided on the UTF-8 bytes

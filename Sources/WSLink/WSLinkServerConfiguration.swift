@@ -28,6 +28,11 @@ public struct WSLinkServerConfiguration: Sendable {
     /// Called by the built-in `application.exit` (after zero) and `application.exit.later`
     /// (after `secondsLater`, default 60). Without it those methods are unknown (−32601).
     public var onExitRequest: (@Sendable (_ after: Duration) -> Void)?
+    /// Takes `wslink.subscribe` / `wslink.unsubscribe` announcements and lists
+    /// `"capabilities": ["subscriptions"]` in the hello result (`Protocols.md` §4). A client that
+    /// never announces still receives every topic. `false`: the hello result and the handling
+    /// of `system:` ids are the Python server's, byte for byte.
+    public var announcedSubscriptions = true
 
     /// Creates a configuration.
     public init(

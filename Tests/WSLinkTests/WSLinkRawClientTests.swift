@@ -25,7 +25,8 @@ import Testing
                 let hello = try MsgPackValue(decoding: try await peer.nextPayload().payload)
                 #expect(hello.mapValue?.map { $0.key } == ["wslink", "id", "result"])
                 #expect(hello["id"] == "system:c0:0")
-                #expect(hello["result"]?.mapValue?.map { $0.key } == ["clientID", "maxMsgSize"])
+                #expect(hello["result"]?.mapValue?.map { $0.key } == ["clientID", "maxMsgSize", "capabilities"])
+                #expect(hello["result"]?["capabilities"] == ["subscriptions"])
                 #expect(hello["result"]?["maxMsgSize"] == 4_194_304)
                 #expect(hello["result"]?["clientID"]?.stringValue?.count == 33)
 
@@ -155,7 +156,9 @@ import Testing
                         guard case .text(let text) = try await peer.nextText() else { throw WSLinkError(code: .malformedPayload, message: "binary hello reply") }
                         let reply = try JSONValue(parsing: text)
                         #expect(reply.objectValue?.map(\.key) == ["wslink", "id", "result"])
-                        #expect(reply["result"]?.objectValue?.map(\.key) == ["clientID"])
+                        // The Python keys first, then the announced-subscriptions capability (Protocols.md §4).
+                        #expect(reply["result"]?.objectValue?.map(\.key) == ["clientID", "capabilities"])
+                        #expect(reply["result"]?["capabilities"] == .array([.string("subscriptions")]))
                     } else {
                         #expect(try await peer.nextText() == frame, "\(vector.name)")
                     }

@@ -8,8 +8,10 @@ import Testing
     typealias Machine = WSLinkServerAdapter.StateMachine
     let now = ContinuousClock.now
 
+    /// Without announced subscriptions the hello result is the Python server's, byte for byte.
     private func machine(_ clientID: String = "c05d3783d3a8b40aea4f8117327469769", exit: Bool = false) -> Machine {
         var configuration = WSLinkServerConfiguration()
+        configuration.announcedSubscriptions = false
         if exit { configuration.onExitRequest = { _ in } }
         return Machine(clientID: clientID, configuration: configuration)
     }
