@@ -26,7 +26,7 @@ function countingWebSocket(counts) {
   return class extends WebSocket {
     constructor(url) {
       super(url);
-      this.addEventListener('message', () => { counts.in += 1; });
+      this.addEventListener('message', () => { counts.in += 1; counts.onmessage?.(); });
     }
     send(data) { counts.out += 1; super.send(data); }
   };
@@ -82,6 +82,43 @@ for (const [name, start] of targets) {
       assert.deepEqual(result, { published: 3 });
       assert.deepEqual(ticks.map(([r]) => [r.i, [...r.bin]]), [[0, [0, 1]], [1, [1, 2]], [2, [2, 3]]]);
       await sub.unsubscribe();
+    });
+
+    test('subscriptions are announced only to a server that lists the capability', async () => {
+      const counts = { in: 0, out: 0 };
+      const other = await open(server.url, { env: { WebSocket: countingWebSocket(counts) } });
+      assert.equal(other.outcome, 'ready');
+      const announces = name === 'switchboard serve';
+      const outBefore = counts.out;
+      const sub = other.session.subscribe('other.topic', () => {});
+      await sub.promise;
+      assert.equal(counts.out - outBefore, announces ? 1 : 0);
+      // The call's answer proves the server read the announcement first (same socket).
+      assert.equal(await other.session.call('demo.add', [1, 1]), 2);
+
+      const ticks = [];
+      const filtered = session.subscribe('demo.tick', (args) => ticks.push(args), { keys: ['i'] });
+      await filtered.promise;
+      const inBefore = counts.in;
+      assert.deepEqual(await session.call('demo.start', [3]), { published: 3 });
+      // Filtered by the server that takes announcements, whole from Python.
+      assert.deepEqual(ticks.map(([r]) => Object.keys(r)), announces ? [['i'], ['i'], ['i']] : [['i', 'bin'], ['i', 'bin'], ['i', 'bin']]);
+
+      if (announces) {
+        // Whatever ticks `other` was sent were queued before this answer: none.
+        assert.equal(await other.session.call('demo.add', [2, 2]), 4);
+        assert.equal(counts.in - inBefore, 1);
+      } else {
+        // Python sends each publish on its own schedule: wait (bounded) for the answer and all three ticks.
+        const arrived = new Promise((resolve, reject) => {
+          const deadline = setTimeout(() => reject(new Error(`only ${counts.in - inBefore} of 4 messages`)), 10000);
+          counts.onmessage = () => { if (counts.in - inBefore >= 4) { clearTimeout(deadline); resolve(); } };
+        });
+        assert.equal(await other.session.call('demo.add', [2, 2]), 4);
+        await arrived;
+      }
+      await filtered.unsubscribe();
+      await other.session.close();
     });
 
     test('5 MiB goes up in 2 chunks and comes back intact; 9 MiB comes down in 3', async () => {

@@ -28,6 +28,13 @@ export function createSession({ link, secret, wireVersion, callTimeout, env, log
   /** @type {Map<string, Function[]>} */
   const subscriptions = new Map();
   let waitingSubscriptions = [];
+  /** Filters per callback (`{keys}`), for the server-side announcements. */
+  const callbackKeys = new Map();
+  /** Whether the server takes `wslink.subscribe` announcements (its hello said so). */
+  let announcing = false;
+  let announceCount = 0;
+  /** What was last announced per topic: null (everything) or the sorted key list. */
+  const announced = new Map();
   const unchunker = new Unchunker();
   const v1 = new V1Receiver();
   const attachments = new Map();
@@ -75,8 +82,12 @@ export function createSession({ link, secret, wireVersion, callTimeout, env, log
       return deferred.promise;
     },
 
-    /** Registers `callback` for `topic`; it receives `[result]` for each publish. */
-    subscribe(topic, callback) {
+    /**
+     * Registers `callback` for `topic`; it receives `[result]` for each publish. With
+     * `options.keys` (a Switchboard server only), dictionary results carry only those keys;
+     * callbacks on one topic share the union of their keys (all keys when any has none).
+     */
+    subscribe(topic, callback, options = {}) {
       const deferred = defer();
       const registration = { topic, callback, promise: deferred.promise, unsubscribe: () => session.unsubscribe({ topic, callback }) };
       if (typeof topic !== 'string' || !TOPIC_PATTERN.test(topic)) {
@@ -84,8 +95,10 @@ export function createSession({ link, secret, wireVersion, callTimeout, env, log
         deferred.reject(clientError(`Subscribe call ${topic} unsuccessful: invalid topic`));
         return registration;
       }
+      if (Array.isArray(options?.keys)) callbackKeys.set(callback, options.keys.map(String));
       if (clientID) {
         addSubscription(topic, callback);
+        announce(topic);
         deferred.resolve({ topic, callback });
       } else if (link.isConnecting()) {
         // Better than the original (which dropped it): hold it until the hello completes.
@@ -105,6 +118,7 @@ export function createSession({ link, secret, wireVersion, callTimeout, env, log
       if (index < 0) return Promise.reject(clientError(`Unsubscribe call ${topic} unsuccessful: callback not found`));
       callbacks.splice(index, 1);
       if (callbacks.length === 0) subscriptions.delete(topic);
+      announce(topic);
       return Promise.resolve();
     },
 
@@ -154,6 +168,38 @@ export function createSession({ link, secret, wireVersion, callTimeout, env, log
     subscriptions.get(topic).push(callback);
   }
 
+  /** The filter `topic`'s callbacks add up to: null (everything) or sorted keys. */
+  function wantedKeys(topic) {
+    const keys = new Set();
+    for (const callback of subscriptions.get(topic) ?? []) {
+      const own = callbackKeys.get(callback);
+      if (!own) return null;
+      for (const key of own) keys.add(key);
+    }
+    return [...keys].sort();
+  }
+
+  /** Tells a server that takes announcements what `topic` now needs (nothing when unchanged). */
+  function announce(topic) {
+    if (!announcing || !clientID || !link.isOpen) return;
+    const listening = subscriptions.has(topic);
+    const keys = listening ? wantedKeys(topic) : undefined;
+    const previous = announced.get(topic);
+    if (!listening && previous === undefined) return;
+    if (listening && previous !== undefined && JSON.stringify(previous) === JSON.stringify(keys)) return;
+    const id = `system:${clientID}:${announceCount}`;
+    announceCount += 1;
+    const args = !listening ? [topic] : keys === null ? [topic] : [topic, { keys }];
+    try {
+      transmit({ wslink: VERSION, id, method: listening ? 'wslink.subscribe' : 'wslink.unsubscribe', args, kwargs: {} });
+    } catch (error) {
+      logger.error(`wslink: announcing ${topic} failed`, error.message);
+      return;
+    }
+    if (listening) announced.set(topic, keys);
+    else announced.delete(topic);
+  }
+
   function receive(data) {
     let message;
     try {
@@ -196,12 +242,23 @@ export function createSession({ link, secret, wireVersion, callTimeout, env, log
     }
     const [, kind, topic] = match;
     if (kind === 'system') {
-      if (id !== HELLO_ID) { logger.error(`wslink: Unknown system message ${id}`); return; }
+      if (id !== HELLO_ID) {
+        // Answers to our own announcements: only a refusal is worth a word.
+        if (message.error) logger.error(`wslink: subscription announcement ${id} refused:`, message.error);
+        else if (message.result === undefined) logger.error(`wslink: Unknown system message ${id}`);
+        return;
+      }
       if (message.error) { listener.helloFailed(message.error); return; }
       const reply = message.result ?? {};
       clientID = reply.clientID;
       msgCount = 0;
       if (Number.isInteger(reply.maxMsgSize) && reply.maxMsgSize > 0) maxMsgSize = reply.maxMsgSize;
+      // A new hello is a new server session: announce every subscription again (Python
+      // wslink lists no capabilities, so nothing is sent to it).
+      announcing = Array.isArray(reply.capabilities) && reply.capabilities.includes('subscriptions');
+      announced.clear();
+      announceCount = 0;
+      for (const topic of subscriptions.keys()) announce(topic);
       const waiting = waitingSubscriptions;
       waitingSubscriptions = [];
       for (const { topic: t, callback, deferred } of waiting) deferred.resolve({ topic: t, callback });

@@ -18,7 +18,8 @@ export interface Environment {
 export interface Session {
   /** Rejects with the server's error, or {code: -32099} (not open, closed, timed out, unencodable). */
   call<T = any>(method: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: { timeout?: number }): Promise<T>;
-  subscribe<T = any>(topic: string, callback: (args: [T]) => void): Subscription<T>;
+  /** `options.keys`: against a Switchboard server, dictionary results carry only those keys. */
+  subscribe<T = any>(topic: string, callback: (args: [T]) => void, options?: { keys?: string[] }): Subscription<T>;
   unsubscribe(subscription: { topic: string; callback: Function }): Promise<void>;
   close(): Promise<void>;
   addAttachment<T>(payload: T): T | DataView | string;
