@@ -51,6 +51,11 @@ extension WSLinkClient {
             state.withLock { state in
                 state.clientID = result["clientID"]?.stringValue
                 state.serverMaxMessageSize = result["maxMsgSize"]?.intValue ?? Self.initialMaxMessageSize
+                // A new server session: announce every wanted topic again.
+                state.announces = result["capabilities"]?.arrayValue?.contains("subscriptions") ?? false
+                state.announced = []
+                state.nextAnnouncement = 0
+                for topic in state.subscribers.keys.sorted() { announce(topic, state: &state) }
             }
             changes.notify()
             return .proceed
@@ -62,6 +67,11 @@ extension WSLinkClient {
             let topic = String(id.dropFirst("publish:".count).prefix { $0 != ":" })
             let subscribers = state.withLock { $0.subscribers[topic].map { Array($0.values) } ?? [] }
             for subscriber in subscribers { subscriber.yield(result) }
+            return .proceed
+        case .result(let id, _) where id.hasPrefix("system:"), .error(let id, _) where id.hasPrefix("system:") && id != WSLinkEnvelope.helloID:
+            if case .error(_, let error) = envelope {
+                logger.warning("subscription announcement refused", metadata: ["wslink.id": "\(id)", "wslink.error": "\(error)"])
+            }
             return .proceed
         case .result(let id, let result):
             state.withLock { $0.pending.removeValue(forKey: id) }?.resume(returning: result)

@@ -30,6 +30,11 @@ public final class WSLinkClient<Transport: ClientTransport>: Sendable {
         var subscribers: [String: [Int: AsyncStream<MsgPackValue>.Continuation]] = [:]
         var nextSubscriber = 0
         var terminal: WSLinkError?
+        /// The server takes `wslink.subscribe` announcements (its hello listed the capability).
+        var announces = false
+        var nextAnnouncement = 0
+        /// Topics announced on the current connection.
+        var announced: Set<String> = []
     }
 
     /// The JS client's chunk size before the hello reply names the server's (512 KiB).
@@ -112,8 +117,10 @@ public final class WSLinkClient<Transport: ClientTransport>: Sendable {
     }
 
     /// The publishes on `topic`, as they arrive, across reconnects; ends when the client
-    /// stops or the consumer stops iterating. Nothing is sent to the server (wslink filters
-    /// on the client). Throws ``WSLinkError/Code/invalidTopic`` for topics the server cannot publish.
+    /// stops or the consumer stops iterating. A server that lists the `subscriptions`
+    /// capability in its hello (Switchboard) is told which topics are wanted, after every
+    /// hello, so it sends only those; nothing is sent to one that does not (Python wslink
+    /// publishes everything and the client filters). Throws ``WSLinkError/Code/invalidTopic`` for topics the server cannot publish.
     public func subscribe(_ topic: String) throws(WSLinkError) -> AsyncStream<MsgPackValue> {
         guard WSLinkPublisher.isValidTopic(topic) else {
             throw WSLinkError(code: .invalidTopic, message: "topic \"\(topic)\" is not dot-separated word characters; no publish can match it")
@@ -122,6 +129,7 @@ public final class WSLinkClient<Transport: ClientTransport>: Sendable {
         let (id, stopped) = state.withLock { state -> (Int, Bool) in
             state.nextSubscriber += 1
             if state.terminal == nil { state.subscribers[topic, default: [:]][state.nextSubscriber] = continuation }
+            announce(topic, state: &state)
             return (state.nextSubscriber, state.terminal != nil)
         }
         if stopped { continuation.finish() }
@@ -129,12 +137,31 @@ public final class WSLinkClient<Transport: ClientTransport>: Sendable {
             self?.state.withLock { state in
                 state.subscribers[topic]?[id] = nil
                 if state.subscribers[topic]?.isEmpty == true { state.subscribers[topic] = nil }
+                self?.announce(topic, state: &state)
             }
         }
         return stream
     }
 
     // MARK: internals
+
+    /// Tells a server that takes announcements whether `topic` is wanted, when that changed.
+    func announce(_ topic: String, state: inout State) {
+        guard state.announces, let clientID = state.clientID, let outbox = state.outbox else { return }
+        let wanted = state.subscribers[topic] != nil
+        guard wanted != state.announced.contains(topic) else { return }
+        let request = WSLinkRequest(
+            id: "system:\(clientID):\(state.nextAnnouncement)", method: wanted ? "wslink.subscribe" : "wslink.unsubscribe", args: [.string(topic)]
+        )
+        state.nextAnnouncement += 1
+        do {
+            outbox.yield(try encode(.request(request), state: &state))
+        } catch {
+            logger.warning("could not announce a subscription", metadata: ["wslink.topic": "\(topic)", "error": "\(error)"])
+            return
+        }
+        if wanted { state.announced.insert(topic) } else { state.announced.remove(topic) }
+    }
 
     private func readyClientID() async throws -> String {
         while true {

@@ -159,4 +159,22 @@ import Testing
             }
         }
     }
+    @Test(arguments: [WSLinkGeneration.v2, .v1])
+    func subscriptionsAreAnnouncedToAServerThatTakesThem(generation: WSLinkGeneration) async throws {
+        try await InMemoryWSLinkServer.with(router: Self.router()) { server in
+            let publisher = server.adapter.publisher
+            let client = WSLinkClient(transport: server.transport.client(adapter: "wslink"), configuration: .init(generation: generation), logger: quietLogger)
+            let ticks = try client.subscribe("demo.tick")
+            try await running(client) {
+                _ = try await client.waitUntilReady()
+                // Announced: the client no longer counts as listening to everything.
+                try await waitUntil(.seconds(5), "the announcement") { !publisher.hasSubscribers("other.topic") }
+                #expect(publisher.hasSubscribers("demo.tick"))
+                #expect(try publisher.publish("other.topic", 1) == 0)
+                #expect(try publisher.publish("demo.tick", ["i": 5]) == 1)
+                var iterator = ticks.makeAsyncIterator()
+                #expect(await iterator.next() == ["i": 5])
+            }
+        }
+    }
 }
