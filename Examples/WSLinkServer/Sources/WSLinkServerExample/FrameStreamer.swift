@@ -1,7 +1,8 @@
 import MsgPack
 public import WSLink
 
-/// Publishes generated frames on ``ViewerProtocol/imageTopic`` at a steady rate until stopped.
+/// Publishes generated frames on ``ViewerProtocol/imageTopic`` at a steady rate until stopped,
+/// while anybody listens to that topic (``WSLinkPublisher/hasSubscribers(_:)``).
 public actor FrameStreamer {
     private var task: Task<Int, Never>?
 
@@ -13,11 +14,22 @@ public actor FrameStreamer {
         guard task == nil else { return false }
         guard (1...120).contains(fps) else { throw ImageGenerator.Failure(message: "fps must be between 1 and 120") }
         _ = try ImageGenerator.rgb(width: width, height: height, frame: 0)
+        // Frames are made only while someone listens (a client that never announced
+        // subscriptions counts, as it receives everything): the publisher says when that changes.
+        let (listening, changed) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let observation = publisher.observeListeners(of: ViewerProtocol.imageTopic) { changed.yield($0) }
         // Unstructured on purpose: the stream outlives the RPC that started it and ends when
         // `stop()` cancels it (the protocol, not any one call, owns it).
         task = Task {
+            defer { observation.cancel() }
             var sent = 0
+            var changes = listening.makeAsyncIterator()
             while !Task.isCancelled {
+                guard publisher.hasSubscribers(ViewerProtocol.imageTopic) else {
+                    // Idle until the topic gains a listener (or the stream is stopped).
+                    guard await changes.next() != nil else { break }
+                    continue
+                }
                 let pixels = (try? ImageGenerator.rgb(width: width, height: height, frame: sent)) ?? []
                 let frame: MsgPackValue = [
                     "frame": .integer(sent), "width": .integer(width), "height": .integer(height), "pixels": .binary(pixels),
