@@ -161,6 +161,12 @@ for round in $(seq "$rounds"); do
   if wanted publish-500; then
     for kind in switchboard wslink-python; do measure publish-500 $kind wslink_url wslink-publish --clients 500 --payload 64; done
   fi
+  if wanted publish-listen; then
+    # Announced subscriptions (issue 19): 16 sessions announced the topic, alone and among 484
+    # that announced another one; server CPU per delivery should not depend on the bystanders.
+    measure publish-listen-16 switchboard wslink_url wslink-publish --clients 16 --listeners 16 --payload 64
+    measure publish-listen-500 switchboard wslink_url wslink-publish --clients 500 --listeners 16 --payload 64
+  fi
   if wanted binary; then
     # At least 10 s: the Python demo server needs several seconds to build one 64 MiB result.
     for kind in switchboard wslink-python; do

@@ -21,6 +21,8 @@ CASES = [
     ("rpc-half", "wslink RPC at half of peak: p99", "p99_ms", "ms", None, "le_value", 1.0),
     ("publish-16", "wslink publish 64 B, 16 subscribers", "msgs_per_s", "deliveries/s", "wslink-python", "ge_ratio", 4.0),
     ("publish-500", "wslink publish 64 B, 500 subscribers", "msgs_per_s", "deliveries/s", "wslink-python", "ge_ratio", 4.0),
+    ("publish-listen-16", "wslink publish 64 B, 16 sessions, all announced", "msgs_per_s", "deliveries/s", None, "none", None),
+    ("publish-listen-500", "wslink publish 64 B, 500 sessions, 16 announced", "msgs_per_s", "deliveries/s", None, "cpu_within", ("publish-listen-16", 0.2)),
     ("binary", "wslink 64 MiB binary result", "mb_per_s", "MB/s", "wslink-python", "ge_value", 500.0),
     ("crosscomm", "CrossComm directed forwards, 8 pairs", "msgs_per_s", "forwards/s", "pywayne", "ge_ratio", 3.0),
     ("siyi", "siyi echo requests, 16 clients", "msgs_per_s", "requests/s", None, "ge_value", 70_684.0),
@@ -121,6 +123,13 @@ def rows(best: dict):
             target, met = f"≤ {goal:g} {unit}", sw_value is not None and sw_value <= goal
         elif kind == "le_python":
             target, met = f"≤ {PYTHON_NAMES[python]}'s own", sw_value is not None and py_value is not None and sw_value <= py_value
+        elif kind == "cpu_within":
+            reference, tolerance = goal
+            mine, theirs = cpu_us_per_unit(sw, metric), cpu_us_per_unit(best.get((reference, "switchboard")) or {}, metric)
+            target = f"server µs/delivery within {tolerance:.0%} of {reference}"
+            met = mine is not None and theirs is not None and abs(mine - theirs) <= tolerance * theirs
+            if mine is not None and theirs is not None:
+                target += f" ({mine:.2f} vs {theirs:.2f})"
         else:
             target, met = "— (no Python original)", None
         if sw and (sw.get("errors", "0") != "0" or "failed" in sw):

@@ -23,6 +23,7 @@ struct BenchRunner {
         var inflight: Int
         var rate: Int
         var batch: Int
+        var listeners: Int
         var threads: Int
         var secret: String
         var idleProtocol: SwitchboardBench.IdleProtocol
@@ -123,8 +124,11 @@ struct BenchRunner {
         case .wslinkBinary:
             return { _ in WSLinkRPCDriver(call: .bytes(settings.payload), secret: settings.secret, inflight: settings.inflight, interval: 0) }
         case .wslinkPublish:
-            let gate = PublishGate(gateIndex: settings.clients - 1)
-            return { _ in WSLinkPublishDriver(secret: settings.secret, batch: settings.batch, size: settings.payload, rate: settings.rate, gate: gate) }
+            let listeners = settings.listeners > 0 ? min(settings.listeners, settings.clients) : 0
+            let gate = PublishGate(gateIndex: (listeners > 0 ? listeners : settings.clients) - 1)
+            return { _ in
+                WSLinkPublishDriver(secret: settings.secret, batch: settings.batch, size: settings.payload, rate: settings.rate, gate: gate, listeners: listeners)
+            }
         case .crosscommForward:
             let run = String(UInt32.random(in: .min ... .max), radix: 16)
             return { index in CrossCommDriver(run: run, index: index, inflight: settings.inflight, payloadSize: settings.payload) }

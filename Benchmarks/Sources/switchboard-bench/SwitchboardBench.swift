@@ -47,6 +47,9 @@ struct SwitchboardBench: ParsableCommand {
     @Option(help: "wslink-publish: publishes per demo.flood call.")
     var batch: Int = 100
 
+    @Option(help: "wslink-publish: only the first N connections announce the flood topic (wslink.subscribe); the others announce another topic (0 = nobody announces, all receive).")
+    var listeners: Int = 0
+
     @Option(help: "Event loop threads (default: the CPUs this process may run on).")
     var threads: Int?
 
@@ -107,6 +110,7 @@ struct SwitchboardBench: ParsableCommand {
             inflight: inflight,
             rate: rate,
             batch: batch,
+            listeners: listeners,
             threads: threads ?? ProcessSample.allowedCPUCount(),
             secret: secret,
             idleProtocol: idleProtocol,

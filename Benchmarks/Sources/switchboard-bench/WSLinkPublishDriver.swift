@@ -33,7 +33,11 @@ final class WSLinkPublishDriver: ScenarioDriver {
     private var resultPending = false
     private var resultAt: UInt64 = 0
 
-    init(secret: String, batch: Int, size: Int, rate: Int, gate: PublishGate) {
+    /// The first `listeners` connections announce the topic, the others another one (0: nobody announces).
+    private let listeners: Int
+
+    init(secret: String, batch: Int, size: Int, rate: Int, gate: PublishGate, listeners: Int) {
+        self.listeners = listeners
         self.secret = secret
         self.batch = max(1, batch)
         self.size = size
@@ -44,6 +48,11 @@ final class WSLinkPublishDriver: ScenarioDriver {
     func connected(_ connection: BenchConnection) { wire.sendHello(secret: secret, on: connection) }
 
     func begin(_ connection: BenchConnection) {
+        if listeners > 0 {
+            let topic = connection.index < listeners ? Self.topic : "bench.elsewhere"
+            let announcement = WSLinkRequest(id: "system:\(wire.clientID):0", method: "wslink.subscribe", args: [.string(topic)])
+            wire.send(.request(announcement), on: connection)
+        }
         if connection.index == 0 { callFlood(connection) }
     }
 
@@ -58,6 +67,11 @@ final class WSLinkPublishDriver: ScenarioDriver {
             }
             connection.stats.complete(startedAt: stamp, now: now, bytes: size)
             if connection.index == gate.gateIndex { gate.deliveredToGate() }
+        case .result(let id, let result) where id.hasPrefix("system:"):
+            guard result["subscribed"] == true else {
+                connection.stats.noteError("wslink: announcement answered \(result)")
+                return
+            }
         case .result(let id, let result) where id.hasPrefix("rpc:"):
             guard result["published"]?.intValue == batch else {
                 connection.stats.noteError("wslink: demo.flood answered \(result)")
