@@ -72,6 +72,21 @@ import Testing
                 guard case .text(let result) = try await peer.nextText() else { throw WSLinkError(code: .malformedPayload, message: "binary") }
                 // No tick arrived before the result: this session announced only other.topic.
                 #expect(try JSONValue(parsing: result)["id"] == .string("rpc:\(id):0"))
+
+                // Announcing demo.tick too: the next demo.start's three ticks (each a binary
+                // attachment, its header and the envelope) arrive before its result.
+                try await peer.send(.text(#"{"wslink":"1.0","id":"system:\#(id):1","method":"wslink.subscribe","args":["demo.tick"],"kwargs":{}}"#))
+                guard case .text(let tickAck) = try await peer.nextText() else { throw WSLinkError(code: .malformedPayload, message: "binary") }
+                #expect(try JSONValue(parsing: tickAck)["result"]?["topic"] == .string("demo.tick"))
+                try await peer.send(.text(#"{"wslink":"1.0","id":"rpc:\#(id):1","method":"demo.start","args":[3],"kwargs":{}}"#))
+                var ticks = 0
+                while true {
+                    guard case .text(let text) = try await peer.nextText() else { continue }
+                    let messageID = try JSONValue(parsing: text)["id"]
+                    if messageID == .string("publish:demo.tick:0") { ticks += 1 }
+                    if messageID == .string("rpc:\(id):1") { break }
+                }
+                #expect(ticks == 3)
                 try server.adapter.publisher.publish("other.topic", ["n": 1])
                 guard case .text(let published) = try await peer.nextText() else { throw WSLinkError(code: .malformedPayload, message: "binary") }
                 #expect(try JSONValue(parsing: published)["id"] == .string("publish:other.topic:0"))
