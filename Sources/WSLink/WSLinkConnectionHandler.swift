@@ -126,6 +126,7 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     // MARK: - Subscriptions
 
     private func announce(id: String, topic: String, change: WSLinkSessionSubscriptions.Change?, context: ConnectionContext) {
+        // `change` is nil only before a hello, which the state machine already refused.
         guard let change, change != .tooMany else {
             reply(.error(id: id, error: WSLinkRPCError(
                 code: WSLinkRPCError.invalidParamsCode,

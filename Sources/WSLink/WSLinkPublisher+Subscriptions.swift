@@ -151,9 +151,10 @@ extension WSLinkPublisher {
     // MARK: - Fan-out
 
     /// The recipients of a publish on `topic`, batched by the filter they asked for (`nil`:
-    /// the whole value), for one generation.
-    func recipients(of topic: String, generation: WSLinkGeneration, audience: Audience, manager: SessionManager) -> [(filter: WSLinkTopicFilter?, sessions: [Session])] {
-        let filters = topics.withLock { $0.registry.filters(of: topic) }
+    /// the whole value), for one generation; `filters` are the topic's announced ones.
+    func recipients(
+        of topic: String, filters: [WSLinkTopicFilter?], generation: WSLinkGeneration, audience: Audience, manager: SessionManager
+    ) -> [(filter: WSLinkTopicFilter?, sessions: [Session])] {
         let channels: [(group: String, filter: WSLinkTopicFilter?)] =
             [(everyTopicGroup(generation), nil)] + filters.map { (topicGroup(generation, topic, $0), $0) }
         var batches: [WSLinkTopicFilter?: [Session]] = [:]

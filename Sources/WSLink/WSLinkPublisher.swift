@@ -115,14 +115,16 @@ public final class WSLinkPublisher: Sendable {
     /// Publishes to this node's clients only: once per generation and distinct filter, to the
     /// clients that never announced subscriptions and to those that announced `topic`.
     func publishLocally(_ topic: String, _ value: MsgPackValue, to audience: Audience) throws(WSLinkError) -> Int {
-        guard let manager, hasSubscribers(topic) else {
+        // One read of the registry per publish: whether anybody listens, and with which filters.
+        let (listening, filters) = topics.withLock { ($0.registry.isListening(topic), $0.registry.filters(of: topic)) }
+        guard let manager, listening else {
             counters.skipped.add(1, ordering: .relaxed)
             recordSkipped(topic)
             return 0
         }
         var delivered = 0
         for generation in [WSLinkGeneration.v2, .v1] {
-            for batch in recipients(of: topic, generation: generation, audience: audience, manager: manager) {
+            for batch in recipients(of: topic, filters: filters, generation: generation, audience: audience, manager: manager) {
                 let envelope = WSLinkEnvelope.publish(topic: topic, batch.filter?.apply(to: value) ?? value)
                 let frames = try self.frames(for: envelope, generation: generation)
                 counters.encodes.add(1, ordering: .relaxed)
