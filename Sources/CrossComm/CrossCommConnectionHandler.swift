@@ -43,7 +43,7 @@ final class CrossCommConnectionHandler: ConnectionHandler {
             scheduleLivenessCheck(context: context)
         case .expired:
             session.sessionLogger.info("closing: heartbeat timeout")
-            hub.execute(hub.state.withLock { $0.heartbeatExpired(session.id, now: .now) }, origin: session)
+            hub.execute(hub.mutate { $0.heartbeatExpired(session.id, now: .now) }, origin: session)
         }
     }
 
@@ -57,7 +57,7 @@ final class CrossCommConnectionHandler: ConnectionHandler {
     }
 
     func closed(context: ConnectionContext) {
-        hub.execute(hub.state.withLock { $0.connectionClosed(session.id, now: .now) }, origin: session)
+        hub.execute(hub.mutate { $0.connectionClosed(session.id, now: .now) }, origin: session)
     }
 
     private func scheduleLivenessCheck(context: ConnectionContext) {
@@ -75,7 +75,7 @@ final class CrossCommConnectionHandler: ConnectionHandler {
             session.sessionLogger.notice("closing: message too large", metadata: ["message.bytes": "\(frame.byteCount)"])
             // Offline before the close frame leaves: a peer that sees the 1009 and then asks for
             // the client list must not find the closed client still online.
-            hub.execute(hub.state.withLock { $0.connectionClosed(session.id, now: .now) }, origin: session)
+            hub.execute(hub.mutate { $0.connectionClosed(session.id, now: .now) }, origin: session)
             context.close(code: .messageTooBig, reason: "frame exceeds limit of \(configuration.maxMessageBytes) bytes")
             return
         } catch {
@@ -83,7 +83,7 @@ final class CrossCommConnectionHandler: ConnectionHandler {
             session.sessionLogger.notice("dropped invalid message", metadata: ["error": "\(error)"])
             return
         }
-        let actions = hub.state.withLock { $0.receive(message, on: session.id, wall: Date().timeIntervalSince1970, now: .now) }
+        let actions = hub.mutate { $0.receive(message, on: session.id, wall: Date().timeIntervalSince1970, now: .now) }
         var listened: CrossCommMessage?
         // In order: a login's reply must precede the offline messages queued behind it.
         for action in actions {

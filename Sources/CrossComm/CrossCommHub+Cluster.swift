@@ -24,12 +24,12 @@ extension CrossCommHub {
             if let target = body["node"]?.stringValue, target != node { return }
             guard let text = body["message"]?.stringValue,
                   let decoded = try? CrossCommMessage(decoding: .text(text), maxBytes: .max) else { return }
-            self.execute(self.state.withLock { $0.receiveFromCluster(decoded, now: .now) }, origin: nil)
+            self.execute(self.mutate { $0.receiveFromCluster(decoded, now: .now) }, origin: nil)
         }
         broker.subscribe(Topic.online) { [weak self] message in
             guard let self, let body = try? JSONValue(parsing: message.body), let id = body["id"]?.stringValue else { return }
             let login = body["login_time"]?.doubleValue ?? 0
-            self.execute(self.state.withLock { $0.remoteOnline(id, node: message.origin, loginTime: login, now: .now) }, origin: nil)
+            self.execute(self.mutate { $0.remoteOnline(id, node: message.origin, loginTime: login, now: .now) }, origin: nil)
         }
         broker.subscribe(Topic.offline) { [weak self] message in
             guard let self, let body = try? JSONValue(parsing: message.body), let id = body["id"]?.stringValue else { return }

@@ -65,9 +65,11 @@ public struct CrossCommHubStateMachine: Sendable {
         var offlineSince: ContinuousClock.Instant?
     }
 
-    private struct Queued: Sendable, Hashable {
+    struct Queued: Sendable, Hashable {
         var message: CrossCommMessage
         var queuedAt: ContinuousClock.Instant
+        /// Its key in a ``CrossCommStateStore``.
+        var sequence: Int64 = 0
     }
 
     /// The configuration in force.
@@ -78,15 +80,21 @@ public struct CrossCommHubStateMachine: Sendable {
     public internal(set) var statistics = CrossCommHub.Statistics()
 
     var clients: [String: ClientRecord] = [:]
-    private var order: [String] = []
+    var order: [String] = []
     var bindings: [ConnectionID: String] = [:]
-    private var offline: [String: [Queued]] = [:]
-    private var offlineOrder: Deque<String> = []
+    var offline: [String: [Queued]] = [:]
+    var offlineOrder: Deque<String> = []
     /// Whether other nodes exist: routing then considers ``remote`` clients and emits ``Action/cluster(_:)``.
     public var isClustered = false
     /// Clients online on other nodes, by id.
     public internal(set) var remote: [String: RemoteClient] = [:]
     var clusterEvents: [ClusterEvent] = []
+    /// Whether changes are kept for a ``CrossCommStateStore`` (see `CrossCommHubStateMachine+Persistence.swift`).
+    public var isPersistent = false
+    /// Changes not yet taken by the hub.
+    var storeChanges: [CrossCommStateChange] = []
+    /// The next client or message sequence for the store.
+    var nextSequence: Int64 = 1
 
     /// Creates an empty table.
     public init(configuration: CrossCommHub.Configuration, serverID: String = CrossCommIDs.defaultClientID()) {
@@ -182,6 +190,7 @@ public struct CrossCommHubStateMachine: Sendable {
         if clients[id] == nil { order.append(id) }
         clients[id] = ClientRecord(id: id, connection: connection, lastHeartbeat: wall, loginTime: wall, offlineSince: nil)
         bindings[connection] = id
+        persistClient(id)
         if isClustered {
             remote[id] = nil
             clusterEvents.append(.online(id: id, loginTime: wall))
@@ -208,17 +217,21 @@ public struct CrossCommHubStateMachine: Sendable {
         guard clients[id]?.connection == connection else { return }
         clients[id]?.connection = nil
         clients[id]?.offlineSince = now
+        persistClient(id)
         if isClustered { clusterEvents.append(.offline(id: id)) }
         pruneOfflineClients(now: now)
     }
 
-    private mutating func pruneOfflineClients(now: ContinuousClock.Instant) {
+    mutating func pruneOfflineClients(now: ContinuousClock.Instant) {
         let offlineIDs = order.filter { clients[$0]?.isOnline == false }
         let excess = offlineIDs.count - configuration.maxOfflineClients
         guard excess > 0 else { return }
         let forgotten = Set(offlineIDs.sorted { (clients[$0]?.offlineSince ?? now) < (clients[$1]?.offlineSince ?? now) }.prefix(excess))
         order.removeAll { forgotten.contains($0) }
-        for id in forgotten { clients[id] = nil }
+        for id in forgotten {
+            clients[id] = nil
+            persist(.clientForgotten(id: id))
+        }
     }
 
     // MARK: - Routing
@@ -258,16 +271,27 @@ public struct CrossCommHubStateMachine: Sendable {
             if offlineOrder.count >= policy.maxClients {
                 let evicted = offlineOrder.removeFirst()
                 statistics.discardedFromQueue += offline.removeValue(forKey: evicted)?.count ?? 0
+                persist(.queueCleared(target: evicted))
             }
             offlineOrder.append(target)
         }
         var queue = offline[target, default: []]
+        var discarded = queue.filter { now - $0.queuedAt > policy.maxAge }.map(\.sequence)
         queue.removeAll { now - $0.queuedAt > policy.maxAge }
-        queue.append(Queued(message: message, queuedAt: now))
+        let queued = Queued(message: message, queuedAt: now, sequence: takeSequence())
+        queue.append(queued)
         let overflow = queue.count - policy.maxMessagesPerClient
-        if overflow > 0 { queue.removeFirst(overflow) }
+        if overflow > 0 {
+            discarded += queue.prefix(overflow).map(\.sequence)
+            queue.removeFirst(overflow)
+        }
         statistics.discardedFromQueue += max(0, overflow)
         offline[target] = queue
+        if isPersistent {
+            if !discarded.isEmpty { persist(.unqueued(sequences: discarded)) }
+            // The newest message is never the one dropped (at least one is kept per client).
+            persist(.queued(CrossCommStoredMessage(sequence: queued.sequence, target: target, text: message.encoded, queuedAt: 0)))
+        }
         statistics.queuedOffline += 1
         return true
     }
@@ -275,6 +299,7 @@ public struct CrossCommHubStateMachine: Sendable {
     mutating func takeQueued(for id: String, now: ContinuousClock.Instant) -> [CrossCommMessage] {
         guard let policy = configuration.offlineQueue, let queue = offline.removeValue(forKey: id) else { return [] }
         offlineOrder.removeAll { $0 == id }
+        persist(.queueCleared(target: id))
         let fresh = queue.filter { now - $0.queuedAt <= policy.maxAge }
         statistics.discardedFromQueue += queue.count - fresh.count
         return fresh.map(\.message)

@@ -38,6 +38,8 @@ public final class CrossCommHub: ProtocolAdapter {
     public let configuration: Configuration
 
     let state: Mutex<CrossCommHubStateMachine>
+    /// Where the table and queue are kept, after ``restore(from:)`` (`CrossCommHub+Persistence.swift`).
+    let store = Mutex<(any CrossCommStateStore)?>(nil)
     let manager = Mutex<SessionManager?>(nil)
     /// The cluster's broker once ``attach(cluster:sessions:)`` was called.
     let broker = Mutex<(any Broker)?>(nil)
@@ -68,7 +70,7 @@ public final class CrossCommHub: ProtocolAdapter {
     public func send(_ content: JSONValue, type: CrossCommMessageType, to target: String) -> Int {
         let message = CrossCommMessage(type: type, content: content, from: CrossCommMessage.server, to: target,
                                        id: CrossCommIDs.messageID(sender: state.withLock { $0.serverID }, at: Date().timeIntervalSince1970))
-        return execute(state.withLock { $0.send(message, now: .now) }, origin: nil)
+        return execute(mutate { $0.send(message, now: .now) }, origin: nil)
     }
 
     /// Sends a message from `server` to every online client.
