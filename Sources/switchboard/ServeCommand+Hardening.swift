@@ -104,6 +104,7 @@ extension ServeCommand {
     var crossCommHubConfiguration: CrossCommHub.Configuration {
         var configuration = CrossCommHub.Configuration.default
         configuration.loginTimeout = hardening.crossCommLogin
+        configuration.offlineQueue = state.offlineQueuePolicy
         return configuration
     }
 

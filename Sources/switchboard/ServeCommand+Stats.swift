@@ -11,7 +11,7 @@ extension ServeCommand {
     ///  "largest_queue_frames":0,"largest_queue_bytes":0,
     ///  "queue_policy":{"max_messages":4096,"max_bytes":67108864,"overflow":"close"}}
     /// ```
-    func statsEndpoint(sessions: SessionManager, limiter: ConnectionLimiter? = nil) -> HTTPEndpoint {
+    func statsEndpoint(sessions: SessionManager, limiter: ConnectionLimiter? = nil, crossComm: StateStoreBox? = nil) -> HTTPEndpoint {
         let overflow = queueOverflow.rawValue
         return HTTPEndpoint(pathPrefix: "/stats") { request in
             guard request.method == "GET", request.path == "/stats" || request.path == "/stats/" else {
@@ -25,6 +25,10 @@ extension ServeCommand {
             )
             if let limiter, case .object(var pairs) = body {
                 pairs.append(.init(key: "connections", value: Self.connectionStatsJSON(limiter.statistics)))
+                body = .object(pairs)
+            }
+            if let crossComm = crossComm?.statsJSON, case .object(var pairs) = body {
+                pairs.append(.init(key: "crosscomm", value: crossComm))
                 body = .object(pairs)
             }
             return HTTPEndpointResponse(status: 200, contentType: "application/json", body: .bytes(body.encodedBytes(.compact)))

@@ -85,6 +85,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Cluster")
     var cluster: ClusterOptions
 
+    @OptionGroup(title: "State and offline queue")
+    var state: StateOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -115,15 +118,21 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let limiter = ConnectionLimiter(limits: hardening.limits, logger: logger)
         warnAboutExposure(logger: logger)
-        var configuration = try applicationConfiguration(sessions: sessions, limiter: limiter, logger: logger)
+        let stateStore = StateStoreBox()
+        var configuration = try applicationConfiguration(sessions: sessions, limiter: limiter, stateStore: stateStore, logger: logger)
         configuration.metrics = registry
         let application = try SwitchboardApplication(configuration: configuration, sessions: sessions, logger: logger)
+        // With --state, the hub's table and queue come back before anyone connects; the store
+        // runs first so that it stops last, after the clients went offline.
+        let store = try await state.restore(application.crossCommHub, logger: logger)
+        stateStore.attach(store: store, hub: application.crossCommHub)
         // With --cluster, the protocols publish to and hear from the other nodes through the broker.
         var clusterable: [any ProtocolAdapter] = []
         if let wslink = application.wslink { clusterable.append(wslink) }
         if let hub = application.crossCommHub { clusterable.append(hub) }
         if let siyi = configuration.siyi?.server { clusterable.append(siyi) }
-        let services = try cluster.attach(clusterable, sessions: sessions, logger: logger) + [.init(service: application)]
+        let stored: [ServiceGroupConfiguration.ServiceConfiguration] = store.map { [.init(service: $0)] } ?? []
+        let services = try stored + cluster.attach(clusterable, sessions: sessions, logger: logger) + [.init(service: application)]
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 
@@ -148,6 +157,7 @@ struct ServeCommand: AsyncParsableCommand {
     func applicationConfiguration(
         sessions: SessionManager,
         limiter: ConnectionLimiter = ConnectionLimiter(),
+        stateStore: StateStoreBox = StateStoreBox(),
         logger: Logger
     ) throws -> SwitchboardApplication.Configuration {
         var configuration = SwitchboardApplication.Configuration(host: host, port: port.number)
@@ -165,7 +175,7 @@ struct ServeCommand: AsyncParsableCommand {
         )
         configuration.siyi = .init(server: siyiServer(logger: logger), port: siyiPort.number, mainPath: "/siyi")
         if port != .off {
-            configuration.httpEndpoints = [wslinkLauncherEndpoint(secure: tls != nil)] + (stats ? [statsEndpoint(sessions: sessions, limiter: limiter)] : [])
+            configuration.httpEndpoints = [wslinkLauncherEndpoint(secure: tls != nil)] + (stats ? [statsEndpoint(sessions: sessions, limiter: limiter, crossComm: stateStore)] : [])
         }
         configuration.maxMessageSize = maxMessageSize
         configuration.compression = !noCompression
