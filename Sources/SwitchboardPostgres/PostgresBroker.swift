@@ -1,6 +1,7 @@
 public import Logging
 public import ServiceLifecycle
 public import SwitchboardCore
+import DequeModule
 import Foundation
 import NIOCore
 import NIOPosix
@@ -28,8 +29,12 @@ public final class PostgresBroker: Broker, Service {
     /// The configuration in force.
     public let configuration: PostgresBrokerConfiguration
     private let subscriptions = BrokerSubscriptions()
-    private let outbox: AsyncStream<ClusterMessage>
-    private let outboxInput: AsyncStream<ClusterMessage>.Continuation
+    /// Messages waiting for the writer, and whether it stopped taking them.
+    private let outbox = Mutex<(messages: Deque<ClusterMessage>, finished: Bool)>(([], false))
+    private let outboxWake: AsyncStream<Void>
+    private let outboxWakeUp: AsyncStream<Void>.Continuation
+    /// Most messages waiting for PostgreSQL; later ones are counted as undelivered.
+    static let outboxLimit = 100_000
     private let connection = Mutex<PostgresConnection?>(nil)
     private let undeliveredCount = Atomic<Int>(0)
     private let logger: Logger
@@ -41,9 +46,7 @@ public final class PostgresBroker: Broker, Service {
         var logger = logger
         logger[metadataKey: "cluster.node"] = "\(configuration.nodeID)"
         self.logger = logger
-        let (stream, input) = AsyncStream.makeStream(of: ClusterMessage.self, bufferingPolicy: .bufferingNewest(100_000))
-        outbox = stream
-        outboxInput = input
+        (outboxWake, outboxWakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Messages that could not be handed to PostgreSQL (it was unreachable).
@@ -53,9 +56,13 @@ public final class PostgresBroker: Broker, Service {
     public var isConnected: Bool { connection.withLock { $0 != nil } }
 
     public func publish(topic: String, body: String) {
-        if case .dropped = outboxInput.yield(ClusterMessage(topic: topic, origin: nodeID, body: body)) {
-            recordUndelivered(topic: topic, reason: "outbox full")
+        let accepted = outbox.withLock { outbox in
+            guard !outbox.finished, outbox.messages.count < Self.outboxLimit else { return false }
+            outbox.messages.append(ClusterMessage(topic: topic, origin: nodeID, body: body))
+            return true
         }
+        guard accepted else { return recordUndelivered(topic: topic, reason: "outbox full or closed") }
+        outboxWakeUp.yield()
     }
 
     public func subscribe(_ topic: String, _ handler: @escaping @Sendable (ClusterMessage) -> Void) {
@@ -70,7 +77,8 @@ public final class PostgresBroker: Broker, Service {
             await withGracefulShutdownHandler {
                 _ = await group.next()
             } onGracefulShutdown: {
-                self.outboxInput.finish()
+                self.outbox.withLock { $0.finished = true }
+                self.outboxWakeUp.finish()
                 // Ends the LISTEN sequence, which task cancellation alone may not.
                 let closing: EventLoopFuture<Void>? = self.connection.withLock { $0 }?.close()
                 _ = closing
@@ -171,18 +179,35 @@ public final class PostgresBroker: Broker, Service {
 
     // MARK: - Messages
 
+    /// Sends what accumulated while the previous notification was on its way, packed into as
+    /// few notifications as fit (`Protocols.md` §8.2): one round trip to PostgreSQL then carries
+    /// many messages, and each other node parses one payload for all of them.
     private func writeOutbox() async {
-        for await message in outbox {
-            guard let connection = connection.withLock({ $0 }) else {
-                recordUndelivered(topic: message.topic, reason: "PostgreSQL unreachable")
-                continue
-            }
-            do {
-                try await notify(message, on: connection)
-            } catch {
-                recordUndelivered(topic: message.topic, reason: "\(error)")
+        for await _ in outboxWake {
+            while true {
+                let pending = outbox.withLock { outbox in
+                    defer { outbox.messages.removeAll(keepingCapacity: true) }
+                    return Array(outbox.messages)
+                }
+                guard !pending.isEmpty else { break }
+                guard let connection = connection.withLock({ $0 }) else {
+                    for message in pending { recordUndelivered(topic: message.topic, reason: "PostgreSQL unreachable") }
+                    continue
+                }
+                for batch in ClusterBatch.pack(pending, limit: configuration.maxNotificationBytes) {
+                    do {
+                        try await send(batch, on: connection)
+                    } catch {
+                        for message in batch.messages { recordUndelivered(topic: message.topic, reason: "\(error)") }
+                    }
+                }
             }
         }
+    }
+
+    private func send(_ batch: ClusterBatch, on connection: PostgresConnection) async throws {
+        guard let payload = batch.payload(origin: nodeID) else { return try await notify(batch.messages[0], on: connection) }
+        try await connection.query("SELECT pg_notify(\(PostgresSchema.channel), \(payload))", logger: logger)
     }
 
     private func recordUndelivered(topic: String, reason: String) {
@@ -214,12 +239,25 @@ public final class PostgresBroker: Broker, Service {
     }
 
     private func received(_ payload: String, on connection: PostgresConnection) async {
-        guard let envelope = try? JSONValue(parsing: payload), let origin = envelope["o"]?.stringValue,
-              let topic = envelope["t"]?.stringValue else {
+        guard let envelope = try? JSONValue(parsing: payload), let origin = envelope["o"]?.stringValue else {
             logger.notice("ignored a malformed cluster notification")
             return
         }
         guard origin != nodeID else { return }
+        if case .array(let batch)? = envelope["m"] {
+            for entry in batch {
+                guard let topic = entry["t"]?.stringValue, let body = entry["b"]?.stringValue else {
+                    logger.notice("ignored a malformed message in a cluster batch")
+                    continue
+                }
+                subscriptions.dispatch(ClusterMessage(topic: topic, origin: origin, body: body))
+            }
+            return
+        }
+        guard let topic = envelope["t"]?.stringValue else {
+            logger.notice("ignored a malformed cluster notification")
+            return
+        }
         var body = envelope["b"]?.stringValue
         if body == nil, let id = envelope["ref"]?.integerValue {
             do {

@@ -65,6 +65,7 @@ struct BenchReport {
             "payload=\(settings.payload)",
             "threads=\(settings.threads)",
         ]
+        if !settings.alsoURLs.isEmpty { fields.append("nodes=\(1 + settings.alsoURLs.count)") }
         if settings.scenario == .wslinkBinary || settings.scenario == .echo {
             fields.append(String(format: "mb_per_s=%.1f", megabytesPerSecond))
         }

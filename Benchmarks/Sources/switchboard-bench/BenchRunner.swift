@@ -14,10 +14,23 @@ struct BenchRunner {
     struct Settings: Sendable {
         var scenario: SwitchboardBench.Scenario
         var url: BenchURL
+        /// Further nodes of a cluster: connection `i` uses the `i % n`-th of `url` and these.
+        var alsoURLs: [BenchURL] = []
         var clients: Int
         var duration: Double
         var warmup: Double
         var serverPID: Int32?
+        /// Further server processes whose CPU and memory count with `serverPID`'s.
+        var alsoServerPIDs: [Int32] = []
+
+        /// The URL connection `index` opens.
+        func url(for index: Int) -> BenchURL {
+            let position = index % (1 + alsoURLs.count)
+            return position == 0 ? url : alsoURLs[position - 1]
+        }
+
+        /// Every measured server process.
+        var serverPIDs: [Int32] { serverPID.map { [$0] + alsoServerPIDs } ?? [] }
         var payload: Int
         var binary: Bool
         var inflight: Int
@@ -28,6 +41,8 @@ struct BenchRunner {
         var secret: String
         var idleProtocol: SwitchboardBench.IdleProtocol
         var connectTimeout: Double
+        /// Seconds between the last handshake and the first message.
+        var settle: Double = 0
     }
 
     /// At most this many connections between connect and ready, so a listen backlog never overflows.
@@ -42,9 +57,9 @@ struct BenchRunner {
         let loops = Array(group.makeIterator())
         let phase = RunPhase()
         let stats = loops.map { _ in LoopStats(phase: phase) }
-        let coordinator = RunCoordinator(phase: phase, expected: settings.clients, warmup: settings.warmup, duration: settings.duration)
+        let coordinator = RunCoordinator(phase: phase, expected: settings.clients, warmup: settings.warmup, duration: settings.duration, settle: settings.settle)
         let makeDriver = driverFactory()
-        let serverBaseline = settings.serverPID.flatMap(ProcessSample.read)
+        let serverBaseline = ProcessSample.read(pids: settings.serverPIDs)
 
         let openedAt = monotonicNanoseconds()
         let deadline = openedAt + UInt64(settings.connectTimeout * 1e9)
@@ -62,10 +77,10 @@ struct BenchRunner {
         }
 
         sleep(until: phase.start)
-        let serverStart = settings.serverPID.flatMap(ProcessSample.read)
+        let serverStart = ProcessSample.read(pids: settings.serverPIDs)
         let clientStart = ProcessSample.read(pid: getpid())
         sleep(until: phase.end)
-        let serverEnd = settings.serverPID.flatMap(ProcessSample.read)
+        let serverEnd = ProcessSample.read(pids: settings.serverPIDs)
         let clientEnd = ProcessSample.read(pid: getpid())
 
         let connections = coordinator.connections
@@ -95,7 +110,7 @@ struct BenchRunner {
         coordinator: RunCoordinator,
         makeDriver: @escaping @Sendable (Int) -> any ScenarioDriver
     ) {
-        let url = settings.url
+        let url = settings.url(for: index)
         ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
@@ -125,7 +140,11 @@ struct BenchRunner {
             return { _ in WSLinkRPCDriver(call: .bytes(settings.payload), secret: settings.secret, inflight: settings.inflight, interval: 0) }
         case .wslinkPublish:
             let listeners = settings.listeners > 0 ? min(settings.listeners, settings.clients) : 0
-            let gate = PublishGate(gateIndex: (listeners > 0 ? listeners : settings.clients) - 1)
+            // The gate is the last subscriber, and in a cluster the last one on another node than
+            // the publisher's (connection 0): flow control then waits for the cross-node path.
+            var gateIndex = (listeners > 0 ? listeners : settings.clients) - 1
+            while !settings.alsoURLs.isEmpty, gateIndex > 0, gateIndex % (1 + settings.alsoURLs.count) == 0 { gateIndex -= 1 }
+            let gate = PublishGate(gateIndex: gateIndex)
             return { _ in
                 WSLinkPublishDriver(secret: settings.secret, batch: settings.batch, size: settings.payload, rate: settings.rate, gate: gate, listeners: listeners)
             }

@@ -15,6 +15,14 @@ struct ProcessSample: Sendable {
         return ProcessSample(cpuTicks: probe.cpuTicks, rssKiB: probe.residentBytes / 1024, taken: monotonicNanoseconds())
     }
 
+    /// The sum over `pids` (CPU and memory of a cluster's nodes); `nil` without pids or when
+    /// one is gone.
+    static func read(pids: [Int32]) -> ProcessSample? {
+        let samples = pids.compactMap { read(pid: $0) }
+        guard !pids.isEmpty, samples.count == pids.count else { return nil }
+        return ProcessSample(cpuTicks: samples.map(\.cpuTicks).reduce(0, +), rssKiB: samples.map(\.rssKiB).reduce(0, +), taken: monotonicNanoseconds())
+    }
+
     /// Percent of one core used between two samples.
     static func cpuPercent(from start: ProcessSample, to end: ProcessSample) -> Double {
         let seconds = Double(end.taken - start.taken) / 1e9

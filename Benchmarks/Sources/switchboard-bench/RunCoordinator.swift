@@ -16,11 +16,14 @@ final class RunCoordinator: Sendable {
     let expected: Int
     private let warmup: UInt64
     private let duration: UInt64
+    /// Pause between the last handshake and the first message (cluster presence spreading).
+    private let settle: UInt64
     private let state = Mutex(State())
 
-    init(phase: RunPhase, expected: Int, warmup: Double, duration: Double) {
+    init(phase: RunPhase, expected: Int, warmup: Double, duration: Double, settle: Double = 0) {
         self.phase = phase
         self.expected = expected
+        self.settle = UInt64(settle * 1e9)
         self.warmup = UInt64(warmup * 1e9)
         self.duration = UInt64(duration * 1e9)
     }
@@ -41,7 +44,7 @@ final class RunCoordinator: Sendable {
             state.ready.append(box)
             return state.ready.count + state.lost >= expected && !state.started ? start(&state) : nil
         }
-        begin.map(Self.begin)
+        begin.map(self.begin)
     }
 
     func connectionLost() {
@@ -50,19 +53,20 @@ final class RunCoordinator: Sendable {
             if state.started { state.lostAfterStart += 1 }
             return state.ready.count + state.lost >= expected && !state.started && !state.ready.isEmpty ? start(&state) : nil
         }
-        begin.map(Self.begin)
+        begin.map(self.begin)
     }
 
     private func start(_ state: inout State) -> [BenchConnectionBox] {
         state.started = true
-        let start = monotonicNanoseconds() + warmup
+        let start = monotonicNanoseconds() + settle + warmup
         phase.set(start: start, end: start + duration)
         return state.ready
     }
 
-    private static func begin(_ boxes: [BenchConnectionBox]) {
+    private func begin(_ boxes: [BenchConnectionBox]) {
+        let settle = TimeAmount.nanoseconds(Int64(settle))
         for box in boxes {
-            box.eventLoop.execute { box.connection.driver.begin(box.connection) }
+            box.eventLoop.scheduleTask(in: settle) { box.connection.driver.begin(box.connection) }
         }
     }
 }

@@ -20,6 +20,9 @@ struct SwitchboardBench: ParsableCommand {
     @Option(help: "Server URL (ws://host:port/path): /echo or an echo server for echo, /ws for wslink, the CrossComm or siyi port.")
     var url: String
 
+    @Option(name: .customLong("also-url"), help: "A further server URL (a cluster node; repeatable): connection i opens the (i mod n)-th of --url and these.")
+    var alsoURLs: [String] = []
+
     @Option(help: "Connections (default: 16; 1 for wslink-binary; 1000 for idle-sessions). crosscomm-forward rounds up to pairs.")
     var clients: Int?
 
@@ -31,6 +34,9 @@ struct SwitchboardBench: ParsableCommand {
 
     @Option(help: "Server process id: its CPU% and RSS are read from /proc.")
     var serverPID: Int32?
+
+    @Option(name: .customLong("also-server-pid"), help: "A further server process (repeatable): CPU% and RSS are summed over all.")
+    var alsoServerPIDs: [Int32] = []
 
     @Option(help: "Payload bytes (echo, wslink-rpc (0 = demo.add, else demo.echo of that many bytes), publish, crosscomm, siyi; wslink-binary: result size, default 64 MiB).")
     var payload: Int?
@@ -59,6 +65,9 @@ struct SwitchboardBench: ParsableCommand {
     @Option(help: "idle-sessions: wslink (hello on each session) or raw (WebSocket only).")
     var idleProtocol: IdleProtocol = .wslink
 
+    @Option(help: "Seconds to wait after every connection is ready before the first message (cluster nodes learn who is online where).")
+    var settle: Double = 0
+
     @Option(help: "Seconds allowed for every connection to be ready.")
     var connectTimeout: Double = 60
 
@@ -75,7 +84,9 @@ struct SwitchboardBench: ParsableCommand {
     enum IdleProtocol: String, ExpressibleByArgument { case wslink, raw }
 
     func validate() throws {
-        guard BenchURL(url) != nil else { throw ValidationError("--url must be ws://host:port/path") }
+        guard BenchURL(url) != nil, alsoURLs.allSatisfy({ BenchURL($0) != nil }) else {
+            throw ValidationError("--url and --also-url must be ws://host:port/path")
+        }
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
         guard (clients ?? 1) > 0, inflight > 0, rate >= 0, (threads ?? 1) > 0 else {
             throw ValidationError("--clients, --inflight and --threads must be positive, --rate not negative")
@@ -101,10 +112,12 @@ struct SwitchboardBench: ParsableCommand {
         return BenchRunner.Settings(
             scenario: scenario,
             url: BenchURL(url)!,
+            alsoURLs: alsoURLs.compactMap(BenchURL.init),
             clients: clients,
             duration: duration,
             warmup: scenario == .idleSessions ? 0 : warmup ?? min(1, duration / 5),
             serverPID: serverPID,
+            alsoServerPIDs: alsoServerPIDs,
             payload: payload ?? defaultPayload,
             binary: !text,
             inflight: inflight,
@@ -114,7 +127,8 @@ struct SwitchboardBench: ParsableCommand {
             threads: threads ?? ProcessSample.allowedCPUCount(),
             secret: secret,
             idleProtocol: idleProtocol,
-            connectTimeout: connectTimeout
+            connectTimeout: connectTimeout,
+            settle: settle
         )
     }
 }
