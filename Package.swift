@@ -361,7 +361,6 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -14,8 +14,7 @@ extension CrossCommHub {
         self.store.withLock { $0 = store }
         let wall = Date().timeIntervalSince1970
         mutate { $0.restore(snapshot, now: .now, wall: wall) }
-        let counts = state.withLock { machine in (machine.records.count, machine.queuedCounts.values.reduce(0, +)) }
-        logger.info("crosscomm state restored", metadata: ["crosscomm.clients": "\(counts.0)", "crosscomm.queued": "\(counts.1)"])
+        logger.info("crosscomm state restored", metadata: ["crosscomm.clients": "\(clients().count)", "crosscomm.queued": "\(queuedMessageCount)"])
     }
 
     /// Messages waiting in the offline queue.

@@ -276,13 +276,14 @@ public struct CrossCommHubStateMachine: Sendable {
             offlineOrder.append(target)
         }
         var queue = offline[target, default: []]
-        var discarded = queue.filter { now - $0.queuedAt > policy.maxAge }.map(\.sequence)
+        // Only a store needs to know which messages went (the common case keeps no list).
+        var discarded = isPersistent ? queue.filter { now - $0.queuedAt > policy.maxAge }.map(\.sequence) : []
         queue.removeAll { now - $0.queuedAt > policy.maxAge }
         let queued = Queued(message: message, queuedAt: now, sequence: takeSequence())
         queue.append(queued)
         let overflow = queue.count - policy.maxMessagesPerClient
         if overflow > 0 {
-            discarded += queue.prefix(overflow).map(\.sequence)
+            if isPersistent { discarded += queue.prefix(overflow).map(\.sequence) }
             queue.removeFirst(overflow)
         }
         statistics.discardedFromQueue += max(0, overflow)

@@ -5,9 +5,10 @@ import SwitchboardCore
 /// (`{"o", "t", "b"}`, or through the payload table).
 struct ClusterBatch {
     /// In publish order.
-    var messages: [ClusterMessage]
-    /// Their entries' encoded size, for packing.
-    private var bytes: Int
+    var messages: [ClusterMessage] = []
+    /// Each message's entry, encoded once: measured for packing, then joined into the payload.
+    private var entries: [String] = []
+    private var bytes = 0
 
     /// Envelope bytes besides the entries: `{"o":"<node>","m":[]}` with a generous node id.
     static let overhead = 300
@@ -15,14 +16,16 @@ struct ClusterBatch {
     /// `messages` in order, packed greedily into batches whose payload stays under `limit`.
     static func pack(_ messages: [ClusterMessage], limit: Int) -> [ClusterBatch] {
         var batches: [ClusterBatch] = []
-        var current = ClusterBatch(messages: [], bytes: 0)
+        var current = ClusterBatch()
         for message in messages {
-            let size = entry(message).encoded().utf8.count + 1
+            let entry = JSONValue.object([.init(key: "t", value: .string(message.topic)), .init(key: "b", value: .string(message.body))]).encoded()
+            let size = entry.utf8.count + 1
             if !current.messages.isEmpty, current.bytes + size + overhead > limit {
                 batches.append(current)
-                current = ClusterBatch(messages: [], bytes: 0)
+                current = ClusterBatch()
             }
             current.messages.append(message)
+            current.entries.append(entry)
             current.bytes += size
         }
         if !current.messages.isEmpty { batches.append(current) }
@@ -33,13 +36,6 @@ struct ClusterBatch {
     /// one-message form (and through the payload table when it is too large).
     func payload(origin: String) -> String? {
         guard messages.count > 1 else { return nil }
-        return JSONValue.object([
-            .init(key: "o", value: .string(origin)),
-            .init(key: "m", value: .array(messages.map(Self.entry))),
-        ]).encoded()
-    }
-
-    private static func entry(_ message: ClusterMessage) -> JSONValue {
-        .object([.init(key: "t", value: .string(message.topic)), .init(key: "b", value: .string(message.body))])
+        return #"{"o":"# + JSONValue.string(origin).encoded() + #","m":["# + entries.joined(separator: ",") + "]}"
     }
 }

@@ -1,7 +1,6 @@
 public import Logging
 public import ServiceLifecycle
 public import SwitchboardCore
-import DequeModule
 import Foundation
 import NIOCore
 import NIOPosix
@@ -30,7 +29,7 @@ public final class PostgresBroker: Broker, Service {
     public let configuration: PostgresBrokerConfiguration
     private let subscriptions = BrokerSubscriptions()
     /// Messages waiting for the writer, and whether it stopped taking them.
-    private let outbox = Mutex<(messages: Deque<ClusterMessage>, finished: Bool)>(([], false))
+    private let outbox = Mutex<(messages: [ClusterMessage], finished: Bool)>(([], false))
     private let outboxWake: AsyncStream<Void>
     private let outboxWakeUp: AsyncStream<Void>.Continuation
     /// Most messages waiting for PostgreSQL; later ones are counted as undelivered.
@@ -186,8 +185,8 @@ public final class PostgresBroker: Broker, Service {
         for await _ in outboxWake {
             while true {
                 let pending = outbox.withLock { outbox in
-                    defer { outbox.messages.removeAll(keepingCapacity: true) }
-                    return Array(outbox.messages)
+                    defer { outbox.messages = [] }
+                    return outbox.messages
                 }
                 guard !pending.isEmpty else { break }
                 guard let connection = connection.withLock({ $0 }) else {
