@@ -163,7 +163,7 @@ public final class WSLinkPublisher: Sendable {
             // One chunk (almost every message): encoded straight behind the header rather than
             // encoded and then copied into the chunk. Same bytes as the chunker's.
             if let frame = singleFrame(for: envelope) { return [frame] }
-            return Self.chunkFrames(of: envelope.value.encoded(), maxMessageSize: maxMessageSize)
+            return Self.chunkFrames(of: envelope.value, maxMessageSize: maxMessageSize)
         case .v1:
             return try WSLinkV1Codec.frames(for: envelope, style: WSLinkV1Codec.serverStyle) {
                 state.withLock { state in
@@ -174,28 +174,41 @@ public final class WSLinkPublisher: Sendable {
         }
     }
 
-    /// The chunker's frames for a large payload, each written once into its own buffer (the
-    /// chunker's `[[UInt8]]` would cost one more copy of the whole payload). Same bytes.
-    static func chunkFrames(of payload: [UInt8], maxMessageSize: Int) -> [Frame] {
+    /// The chunker's frames for a large value, encoded straight into the chunks: each byte of
+    /// a large blob is copied once, into its chunk, rather than into one contiguous encoding of
+    /// the whole message first (a 64 MiB result would cost a second 64 MiB buffer and copy).
+    /// Same bytes as the chunker's.
+    static func chunkFrames(of value: MsgPackValue, maxMessageSize: Int) -> [Frame] {
         let id = WSLinkMessageIDs.next()
-        let total = payload.count
+        let total = value.encodedByteCount
         let content = max(maxMessageSize - WSLinkChunkHeader.byteCount, 1)
         var frames: [Frame] = []
         frames.reserveCapacity(total / content + 1)
-        payload.withUnsafeBytes { bytes in
-            var offset = 0
-            repeat {
-                let end = min(offset + content, total)
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(WSLinkChunkHeader.byteCount + end - offset)
-                buffer.writeInteger(id, endianness: .little)
-                buffer.writeInteger(UInt32(offset), endianness: .little)
-                buffer.writeInteger(UInt32(total), endianness: .little)
-                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
-                frames.append(.binary(buffer))
-                offset = end
-            } while offset < total
+        var chunk = ByteBuffer()
+        var offset = 0
+        func startChunk() {
+            chunk = ByteBuffer()
+            chunk.reserveCapacity(WSLinkChunkHeader.byteCount + min(content, total - offset))
+            chunk.writeInteger(id, endianness: .little)
+            chunk.writeInteger(UInt32(offset), endianness: .little)
+            chunk.writeInteger(UInt32(total), endianness: .little)
         }
+        startChunk()
+        value.encode { piece in
+            var rest = piece
+            while !rest.isEmpty {
+                let room = content - (chunk.readableBytes - WSLinkChunkHeader.byteCount)
+                let take = min(room, rest.count)
+                chunk.writeBytes(UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
+                rest = UnsafeRawBufferPointer(rebasing: rest.dropFirst(take))
+                offset += take
+                if take == room, offset < total {
+                    frames.append(.binary(chunk))
+                    startChunk()
+                }
+            }
+        }
+        frames.append(.binary(chunk))
         return frames
     }
 
