@@ -5,16 +5,20 @@ public import SwitchboardCore
 /// The hub's built-in file store: a directory of objects under pywayne-style keys, so files,
 /// images and folders travel without a cloud account. Transport-neutral: an HTTP listener
 /// (see `switchboard serve --crosscomm-files-port`) hands each request to
-/// ``handle(method:path:body:)``.
+/// ``handle(_:body:now:)``.
 ///
-/// HTTP API (`Protocols.md` §5.7): `PUT /files/<key>` stores the body (201);
-/// `GET /files/<key>` returns it (200, 404); `GET /files/<prefix>/` lists the keys under a
-/// folder prefix as `{"keys": [...]}`; invalid keys get 400, other methods 405, bodies over
-/// ``maxObjectBytes`` 413.
+/// It answers the OSS path-style subset that `oss2` (and so pywayne) speaks to an IP
+/// endpoint — `PUT/GET/HEAD/DELETE /<bucket>/<key>`, `GET /<bucket>/?prefix=…` with a
+/// `ListBucketResult` — and Switchboard's own `/files/<key>` API (`Protocols.md` §5.7). With
+/// ``Configuration/credentials`` every request must carry an OSS V1 signature
+/// (``CrossCommOSSSignature``); the configuration also sets the bucket, a per-object limit
+/// (413), a per-client quota (413), a total quota (507) and an expiry age.
 ///
 /// ```swift
-/// let store = try CrossCommFileStore(directory: "/var/lib/switchboard/files")
-/// let response = await store.handle(method: "GET", path: "/files/cross_comm/alice/1_ab.txt", body: EmptyBody())
+/// let store = try CrossCommFileStore(directory: "/var/lib/switchboard/files", configuration: .init(
+///     bucket: "team", credentials: CrossCommOSSCredentials(accessKeyID: "id", accessKeySecret: "secret")))
+/// let response = await store.handle(CrossCommFileRequest(method: "GET", path: "/team/cross_comm%2Falice%2F1_ab.txt",
+///                                                        headers: signedHeaders), body: EmptyBody())
 /// ```
 public struct CrossCommFileStore: Sendable {
     /// What to answer.

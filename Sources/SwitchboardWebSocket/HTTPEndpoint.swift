@@ -15,7 +15,8 @@ public import SwitchboardCore
 /// let listener = WebSocketListener(name: "files", port: 0, routes: [], httpEndpoints: [files])
 /// ```
 public struct HTTPEndpoint: Sendable {
-    /// Requests whose path starts with this prefix (e.g. `/files`) reach the handler.
+    /// Requests whose path starts with this prefix (e.g. `/files`) reach the handler; `/`
+    /// takes every path of the listener (the CrossComm file store's OSS paths).
     public var pathPrefix: String
     /// Answers one request.
     public var handler: @Sendable (HTTPEndpointRequest) async -> HTTPEndpointResponse
