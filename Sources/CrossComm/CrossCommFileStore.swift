@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import SwitchboardCore
+import SwitchboardCore
 
 /// The hub's built-in file store: a directory of objects under pywayne-style keys, so files,
 /// images and folders travel without a cloud account. Transport-neutral: an HTTP listener
