@@ -152,3 +152,39 @@ def test_quotas_answer_413_and_507(start_server, tmp_path):
     bucket.put_object("cross_comm/carol/1.bin", os.urandom(90_000))
     assert sorted(o.key for o in oss2.ObjectIterator(bucket, prefix="cross_comm/")) == [
         "cross_comm/alice/1.bin", "cross_comm/carol/1.bin"]
+
+
+def test_swift_cli_and_pywayne_exchange_files(start_server, tmp_path, monkeypatch):
+    from cli import Listener, run_cli
+
+    server = signed_server(start_server, tmp_path)
+    point_pywayne_at(monkeypatch, server)
+    monkeypatch.chdir(tmp_path)
+    hub = f"ws://127.0.0.1:{server.crosscomm_port}/"
+    store = ["--file-store", f"http://127.0.0.1:{server.files_port}", "--file-store-access-key-id", KEY_ID,
+             "--file-store-access-key-secret", SECRET, "--file-store-bucket", BUCKET]
+    from_swift = tmp_path / "from-swift.bin"
+    from_swift.write_bytes(os.urandom(2 << 20))
+    from_pywayne = tmp_path / "from-pywayne.bin"
+    from_pywayne.write_bytes(os.urandom(1 << 20))
+
+    async def scenario():
+        bob, at_bob = receiver(server.crosscomm_port, "bob", tmp_path / "bob-downloads")
+        assert await bob.login()
+        code, out, err = await asyncio.to_thread(
+            run_cli, "crosscomm", "send", hub, "--id", "swift", "--to", "bob", "--type", "file", str(from_swift), *store)
+        assert code == 0, err
+        await until(lambda: len(at_bob) == 1, "bob's file from the Swift CLI")
+        assert Path(at_bob[0].content).read_bytes() == from_swift.read_bytes()
+
+        with Listener("crosscomm", "listen", hub, "--id", "swift", "--count", "1",
+                      "--download-dir", str(tmp_path / "swift-downloads"), *store) as swift:
+            await asyncio.to_thread(swift.wait_ready)
+            assert await bob.send_message(str(from_pywayne), CommMsgType.FILE, to_client_id="swift")
+            code, received = await asyncio.to_thread(swift.finish)
+        assert code == 0, swift.stderr_lines
+        assert received[0]["oss_key"].startswith("cross_comm/bob/")
+        assert Path(received[0]["content"]).read_bytes() == from_pywayne.read_bytes()
+        await bob.logout()
+
+    run(scenario(), timeout=120)
