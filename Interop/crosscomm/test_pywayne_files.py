@@ -188,3 +188,18 @@ def test_swift_cli_and_pywayne_exchange_files(start_server, tmp_path, monkeypatc
         await bob.logout()
 
     run(scenario(), timeout=120)
+
+
+def test_presigned_urls_from_oss2_work_and_tampered_ones_get_403(start_server, tmp_path):
+    server = signed_server(start_server, tmp_path)
+    bucket = oss2.Bucket(oss2.Auth(KEY_ID, SECRET), f"http://127.0.0.1:{server.files_port}", BUCKET)
+    upload = bucket.sign_url("PUT", "cross_comm/web/1.txt", 60, headers={"Content-Type": "text/plain"})
+    request = urllib.request.Request(upload, data=b"from a browser", method="PUT", headers={"Content-Type": "text/plain"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200
+    with urllib.request.urlopen(bucket.sign_url("GET", "cross_comm/web/1.txt", 60), timeout=10) as answer:
+        assert answer.read() == b"from a browser"
+    tampered = bucket.sign_url("GET", "cross_comm/web/1.txt", 60).replace("Expires=", "Expires=1")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(tampered, timeout=10)
+    assert refused.value.code == 403

@@ -17,7 +17,7 @@ extension CrossCommFileStore {
         let query = request.queryItems
         if let credentials = configuration.credentials {
             let resource = CrossCommOSSSignature.canonicalResource(bucket: bucket, key: key, query: query)
-            if let failure = CrossCommOSSSignature.verify(method: request.method, headers: request.headers, resource: resource, credentials: credentials, now: now) {
+            if let failure = CrossCommOSSSignature.verify(method: request.method, headers: request.headers, resource: resource, credentials: credentials, now: now, query: query) {
                 logger.notice("file store: unsigned or badly signed request refused", metadata: ["method": "\(request.method)", "reason": "\(failure)"])
                 let (code, message): (String, String) = switch failure {
                 case .missing: ("AccessDenied", "the request is not signed (Authorization: OSS <id>:<signature>)")
@@ -25,6 +25,7 @@ extension CrossCommFileStore {
                 case .mismatch: ("SignatureDoesNotMatch", "the request signature does not match")
                 case .missingDate: ("AccessDenied", "the request has no readable Date header")
                 case .skewed: ("RequestTimeTooSkewed", "the difference between the request time and the server's time is too large")
+                case .expired: ("AccessDenied", "the presigned URL has expired")
                 }
                 return Self.ossError(403, code, message, requestID)
             }

@@ -92,7 +92,7 @@ public struct CrossCommFileStore: Sendable {
         }
         if let credentials = configuration.credentials {
             let resource = CrossCommOSSSignature.canonicalResource(bucket: configuration.bucket, key: key, query: request.queryItems)
-            if let failure = CrossCommOSSSignature.verify(method: method, headers: request.headers, resource: resource, credentials: credentials, now: now) {
+            if let failure = CrossCommOSSSignature.verify(method: method, headers: request.headers, resource: resource, credentials: credentials, now: now, query: request.queryItems) {
                 logger.notice("file store: unsigned or badly signed request refused", metadata: ["method": "\(method)", "reason": "\(failure)"])
                 return Self.text(403, "forbidden: \(failure)\n")
             }

@@ -35,6 +35,8 @@ public enum CrossCommOSSSignature {
         case missingDate
         /// `Date` is further than the allowed skew from the server's clock.
         case skewed
+        /// A presigned URL whose `Expires` has passed.
+        case expired
     }
 
     /// Query parameters that are part of the signed resource (oss2's `_subresource_key_set`).
@@ -92,15 +94,22 @@ public enum CrossCommOSSSignature {
         return "OSS \(credentials.accessKeyID):\(signed)"
     }
 
-    /// Checks a request's `Authorization` and `Date` headers; `nil` when it is signed by
-    /// `credentials` within ``maxSkew`` of `now`. Signatures compare in constant time.
+    /// Checks a request's `Authorization` and `Date` headers, or a presigned URL's
+    /// `OSSAccessKeyId`, `Expires` and `Signature` query parameters (what `oss2`'s `sign_url`
+    /// makes: `Expires` stands in for `Date`); `nil` when it is signed by `credentials`
+    /// within ``maxSkew`` of `now` (a presigned URL: before `Expires`). Signatures compare in
+    /// constant time.
     public static func verify(
         method: String,
         headers: Headers,
         resource: String,
         credentials: CrossCommOSSCredentials,
-        now: Date
+        now: Date,
+        query: [(name: String, value: String)] = []
     ) -> Failure? {
+        if headers["Authorization"] == nil, let id = query.first(where: { $0.name == "OSSAccessKeyId" })?.value {
+            return verifyPresigned(method: method, headers: headers, resource: resource, credentials: credentials, now: now, id: id, query: query)
+        }
         guard let header = headers["Authorization"], header.hasPrefix("OSS "),
               let colon = header.lastIndex(of: ":") else { return .missing }
         let id = String(header[header.index(header.startIndex, offsetBy: 4)..<colon]).trimmingCharacters(in: .whitespaces)
@@ -111,6 +120,27 @@ public enum CrossCommOSSSignature {
         let expected = signature(stringToSign: stringToSign(method: method, headers: headers, resource: resource), secret: credentials.accessKeySecret)
         guard constantTimeEqual(given, expected) else { return .mismatch }
         guard abs(date.timeIntervalSince(now)) <= maxSkew else { return .skewed }
+        return nil
+    }
+
+    /// A presigned URL: the string to sign carries `Expires` (epoch seconds) where `Date` goes.
+    private static func verifyPresigned(
+        method: String,
+        headers: Headers,
+        resource: String,
+        credentials: CrossCommOSSCredentials,
+        now: Date,
+        id: String,
+        query: [(name: String, value: String)]
+    ) -> Failure? {
+        guard constantTimeEqual(id, credentials.accessKeyID) else { return .unknownAccessKey }
+        guard let expires = query.first(where: { $0.name == "Expires" })?.value, let seconds = TimeInterval(expires) else { return .missingDate }
+        guard let given = query.first(where: { $0.name == "Signature" })?.value else { return .missing }
+        var signed = Headers(headers.filter { !["date", "x-oss-date"].contains($0.name.lowercased()) })
+        signed.append(name: "Date", value: expires)
+        let expected = signature(stringToSign: stringToSign(method: method, headers: signed, resource: resource), secret: credentials.accessKeySecret)
+        guard constantTimeEqual(given, expected) else { return .mismatch }
+        guard now.timeIntervalSince1970 <= seconds else { return .expired }
         return nil
     }
 

@@ -85,4 +85,24 @@ struct CrossCommOSSSignatureTests {
         #expect(CrossCommFileStore.client(of: "cross_comm/alice/1.txt") == "alice")
         #expect(CrossCommFileStore.client(of: "photos/x.png") == "photos")
     }
+
+    @Test("a presigned URL from oss2's sign_url is accepted until Expires, then refused")
+    func presignedURL() {
+        // oss2 2.19.1 Bucket.sign_url with time.time() fixed at 1796502237 and expires=600.
+        let get = CrossCommFileRequest(method: "GET", path: "/bkt/cross_comm%2Falice%2F1_ab.txt",
+                                       query: "OSSAccessKeyId=AKID&Expires=1796502837&Signature=ddmO087HnNdp71Tr0FuUg9vUwqc%3D")
+        let put = CrossCommFileRequest(method: "PUT", path: "/bkt/cross_comm%2Falice%2F2.bin",
+                                       query: "OSSAccessKeyId=AKID&Expires=1796502837&Signature=%2BPihhe4Bv2ObJX1oh2SssgM9gAg%3D",
+                                       headers: Headers([("Content-Type", "application/octet-stream")]))
+        let before = Date(timeIntervalSince1970: 1_796_502_800), after = Date(timeIntervalSince1970: 1_796_502_838)
+        func verify(_ request: CrossCommFileRequest, _ key: String, _ now: Date) -> CrossCommOSSSignature.Failure? {
+            let resource = CrossCommOSSSignature.canonicalResource(bucket: "bkt", key: key, query: request.queryItems)
+            return CrossCommOSSSignature.verify(method: request.method, headers: request.headers, resource: resource,
+                                                credentials: Self.credentials, now: now, query: request.queryItems)
+        }
+        #expect(verify(get, "cross_comm/alice/1_ab.txt", before) == nil)
+        #expect(verify(put, "cross_comm/alice/2.bin", before) == nil)
+        #expect(verify(get, "cross_comm/alice/1_ab.txt", after) == .expired)
+        #expect(verify(get, "cross_comm/alice/other.txt", before) == .mismatch)
+    }
 }
