@@ -31,11 +31,12 @@ INDEX_HTML = b"<!doctype html>\n<title>switchboard interop</title>\n<h1>index \x
 SUB_FILE = b"nested file contents\n"
 SECRET = b"TOP-SECRET-outside-the-content-dir\n"
 
-_LINE = re.compile(r"^(wslink listening on|content served on|crosscomm listening on|siyi listening on) (\S+)$")
+_LINE = re.compile(r"^(wslink listening on|content served on|crosscomm listening on|crosscomm files served on|siyi listening on) (\S+)$")
 _KEYS = {
     "wslink listening on": "wslink",
     "content served on": "content",
     "crosscomm listening on": "crosscomm",
+    "crosscomm files served on": "files",
     "siyi listening on": "siyi",
 }
 
@@ -68,6 +69,11 @@ class Server:
     @property
     def crosscomm_port(self) -> int:
         return urlsplit(self.urls["crosscomm"]).port
+
+    @property
+    def files_port(self) -> int:
+        """The CrossComm file store's port (`crosscomm files served on http://…/files/`)."""
+        return urlsplit(self.urls["files"]).port
 
     @property
     def siyi_port(self) -> int:

@@ -14,6 +14,11 @@ extension CrossCommClient {
         /// Base URL of the hub's file store (`http://host:port`), for file/image/folder
         /// messages; `nil` sends them without `oss_key`, as pywayne does without credentials.
         public var fileStoreURL: String?
+        /// The key pair the store was given (`serve --files-access-key-id/--files-access-key-secret`):
+        /// file requests are then signed like oss2 signs them; `nil` sends them unsigned.
+        public var fileStoreCredentials: CrossCommOSSCredentials?
+        /// The store's bucket (`serve --files-bucket`), part of what is signed.
+        public var fileStoreBucket: String = "switchboard"
         /// Messages waiting for handlers; beyond this the oldest waiting are dropped (logged).
         public var handlerBufferSize: Int
 

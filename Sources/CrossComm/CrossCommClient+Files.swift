@@ -22,7 +22,7 @@ extension CrossCommClient {
             logger.notice("no file store configured: sending without oss_key", metadata: ["path": "\(path)"])
             return nil
         }
-        let store = CrossCommFileStoreClient(baseURL: base)
+        let store = CrossCommFileStoreClient(baseURL: base, credentials: configuration.fileStoreCredentials, bucket: configuration.fileStoreBucket)
         if type == .folder {
             let prefix = CrossCommFileKeys.folderPrefix(client: clientID)
             try await store.uploadFolder(URL(fileURLWithPath: path), prefix: prefix, progress: progress)
@@ -38,7 +38,7 @@ extension CrossCommClient {
     /// the message is returned unchanged (logged), as pywayne does.
     func downloadAttachment(of message: CrossCommMessage, into directory: String) async -> CrossCommMessage {
         guard let key = message.ossKey, let base = configuration.fileStoreURL else { return message }
-        let store = CrossCommFileStoreClient(baseURL: base)
+        let store = CrossCommFileStoreClient(baseURL: base, credentials: configuration.fileStoreCredentials, bucket: configuration.fileStoreBucket)
         let root = URL(fileURLWithPath: directory)
         do {
             var updated = message

@@ -6,8 +6,26 @@ import SwitchboardCore
 
 /// HTTP client for a ``CrossCommFileStore`` served by the hub (see `Protocols.md` §5.7):
 /// `PUT /files/<key>` uploads, `GET /files/<key>` downloads, `GET /files/<prefix>/` lists.
+/// With credentials every request carries an OSS V1 signature over `/<bucket>/<key>`, as the
+/// store expects when it was given the same key pair.
 struct CrossCommFileStoreClient: Sendable {
     let baseURL: String
+    var credentials: CrossCommOSSCredentials? = nil
+    var bucket: String = "switchboard"
+
+    /// Adds `Date` and `Authorization` for `key` (a listing's prefix ends in `/`).
+    private func sign(_ request: inout URLRequest, key: String) {
+        guard let credentials else { return }
+        let date = CrossCommHTTPDate.format(Date())
+        request.setValue(date, forHTTPHeaderField: "Date")
+        var headers = Headers([("Date", date)])
+        if let type = request.value(forHTTPHeaderField: "Content-Type") { headers.append(name: "Content-Type", value: type) }
+        let resource = CrossCommOSSSignature.canonicalResource(bucket: bucket, key: key)
+        request.setValue(
+            CrossCommOSSSignature.authorization(method: request.httpMethod ?? "GET", headers: headers, resource: resource, credentials: credentials),
+            forHTTPHeaderField: "Authorization"
+        )
+    }
 
     func upload(_ file: URL, key: String, progress: (@Sendable (CrossCommTransferProgress) -> Void)?) async throws {
         let total = try Self.size(of: file)
@@ -36,7 +54,8 @@ struct CrossCommFileStoreClient: Sendable {
             throw CrossCommError(code: .fileTransferFailed, message: "refusing unsafe store key \(CrossCommMessage.quoted(key))")
         }
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let request = URLRequest(url: try url(for: key))
+        var request = URLRequest(url: try url(for: key))
+        sign(&request, key: key)
         let session = URLSession(configuration: .ephemeral)
         defer { session.finishTasksAndInvalidate() }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -65,7 +84,8 @@ struct CrossCommFileStoreClient: Sendable {
     }
 
     func list(prefix: String) async throws -> [String] {
-        let data = try await get(try url(for: prefix.hasSuffix("/") ? prefix : prefix + "/"))
+        let folder = prefix.hasSuffix("/") ? prefix : prefix + "/"
+        let data = try await get(try url(for: folder), key: folder)
         guard let keys = (try? JSONValue(parsing: [UInt8](data)))?["keys"]?.arrayValue else {
             throw CrossCommError(code: .fileTransferFailed, message: "the store's listing of \(prefix) is not {\"keys\": [...]}")
         }
@@ -89,6 +109,7 @@ struct CrossCommFileStoreClient: Sendable {
         var request = URLRequest(url: try url(for: key))
         request.httpMethod = "PUT"
         request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+        sign(&request, key: key)
         let delegate = UploadProgress(sent)
         let session = URLSession(configuration: .ephemeral, delegate: delegate, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
@@ -104,11 +125,13 @@ struct CrossCommFileStoreClient: Sendable {
         }
     }
 
-    private func get(_ url: URL) async throws -> Data {
+    private func get(_ url: URL, key: String) async throws -> Data {
+        var request = URLRequest(url: url)
+        sign(&request, key: key)
         let session = URLSession(configuration: .ephemeral)
         defer { session.finishTasksAndInvalidate() }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, any Error>) in
-            session.dataTask(with: URLRequest(url: url)) { data, response, error in
+            session.dataTask(with: request) { data, response, error in
                 do {
                     try Self.check(response, error, "GET \(url.path)")
                     continuation.resume(returning: data ?? Data())

@@ -122,6 +122,8 @@ extension SwitchboardApplication {
         public var filesDirectory: String?
         /// Port of the file store's HTTP listener (pywayne's is the hub's port + 1); needs ``filesDirectory``.
         public var filesPort: Int?
+        /// The file store's bucket, credentials, quotas and expiry (Protocols.md §5.7).
+        public var files: CrossCommFileStore.Configuration = .init()
 
         /// Creates the options.
         public init(

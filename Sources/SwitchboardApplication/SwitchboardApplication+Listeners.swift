@@ -39,7 +39,7 @@ extension SwitchboardApplication {
             if let port = crossComm.filesPort {
                 let directory = crossComm.filesDirectory
                     ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-crosscomm-files").path
-                listeners.append(try crossCommFileStoreListener(directory: directory, host: host, port: port, tls: tls))
+                listeners.append(try crossCommFileStoreListener(directory: directory, configuration: crossComm.files, host: host, port: port, tls: tls))
             }
         }
         if let port = configuration.siyi?.port {
@@ -63,23 +63,38 @@ extension SwitchboardApplication {
         "/" + path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
     }
 
-    /// The HTTP listener of the hub's file store (`/files/<key>`, Protocols.md §5.7).
-    static func crossCommFileStoreListener(directory: String, host: String, port: Int, tls: TLSFiles?) throws -> WebSocketListener {
+    /// The HTTP listener of the hub's file store (`/files/<key>` and the OSS path-style
+    /// `/<bucket>/<key>`, Protocols.md §5.7).
+    static func crossCommFileStoreListener(
+        directory: String,
+        configuration: CrossCommFileStore.Configuration = .init(),
+        host: String,
+        port: Int,
+        tls: TLSFiles?
+    ) throws -> WebSocketListener {
         let store: CrossCommFileStore
         do {
-            store = try CrossCommFileStore(directory: directory)
+            store = try CrossCommFileStore(directory: directory, configuration: configuration)
         } catch {
             throw SwitchboardError(code: .invalidConfiguration, message: "cannot use \(directory) for the CrossComm file store", cause: error)
         }
-        let endpoint = HTTPEndpoint(pathPrefix: "/files") { request in
-            let answer = await store.handle(method: request.method, path: request.path, body: request.body)
+        let endpoint = crossCommFileStoreEndpoint(store)
+        return WebSocketListener(name: "crosscomm-files", host: host, port: port, routes: [], tls: tls, httpEndpoints: [endpoint])
+    }
+
+    /// Every path of a listener answered by `store`: its request and answer mapped to HTTP.
+    static func crossCommFileStoreEndpoint(_ store: CrossCommFileStore) -> HTTPEndpoint {
+        HTTPEndpoint(pathPrefix: "/") { request in
+            let answer = await store.handle(
+                CrossCommFileRequest(method: request.method, path: request.path, query: request.query, headers: request.headers),
+                body: request.body
+            )
             switch answer.body {
             case .bytes(let bytes):
-                return HTTPEndpointResponse(status: answer.status, contentType: answer.contentType, body: .bytes(bytes))
+                return HTTPEndpointResponse(status: answer.status, contentType: answer.contentType, body: .bytes(bytes), headers: answer.headers)
             case .file(let url, let size):
-                return HTTPEndpointResponse(status: answer.status, contentType: answer.contentType, body: .file(path: url.path, size: size))
+                return HTTPEndpointResponse(status: answer.status, contentType: answer.contentType, body: .file(path: url.path, size: size), headers: answer.headers)
             }
         }
-        return WebSocketListener(name: "crosscomm-files", host: host, port: port, routes: [], tls: tls, httpEndpoints: [endpoint])
     }
 }

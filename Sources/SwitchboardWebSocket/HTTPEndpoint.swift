@@ -15,7 +15,8 @@ public import SwitchboardCore
 /// let listener = WebSocketListener(name: "files", port: 0, routes: [], httpEndpoints: [files])
 /// ```
 public struct HTTPEndpoint: Sendable {
-    /// Requests whose path starts with this prefix (e.g. `/files`) reach the handler.
+    /// Requests whose path starts with this prefix (e.g. `/files`) reach the handler; `/`
+    /// takes every path of the listener (the CrossComm file store's OSS paths).
     public var pathPrefix: String
     /// Answers one request.
     public var handler: @Sendable (HTTPEndpointRequest) async -> HTTPEndpointResponse
@@ -33,6 +34,8 @@ public struct HTTPEndpointRequest: Sendable {
     public var method: String
     /// The raw (percent-encoded) path, without query.
     public var path: String
+    /// The raw (percent-encoded) query string after `?`, without the `?`; empty when absent.
+    public var query: String = ""
     /// The request headers.
     public var headers: Headers
     /// The body, streamed in chunks.
@@ -76,12 +79,16 @@ public struct HTTPEndpointResponse: Sendable {
     public var contentType: String
     /// The body.
     public var body: Body
+    /// Further response headers (`ETag`, `Last-Modified`, `x-oss-request-id`…), sent as given.
+    /// `Content-Type` and `Content-Length` come from ``contentType`` and ``body``.
+    public var headers: [(name: String, value: String)]
 
     /// Creates a response.
-    public init(status: Int, contentType: String, body: Body) {
+    public init(status: Int, contentType: String, body: Body, headers: [(name: String, value: String)] = []) {
         self.status = status
         self.contentType = contentType
         self.body = body
+        self.headers = headers
     }
 }
 
@@ -102,6 +109,7 @@ extension HTTPEndpoint {
                 let answer = await handler(HTTPEndpointRequest(
                     method: request.method.rawValue,
                     path: request.uri.path,
+                    query: request.uri.query ?? "",
                     headers: headers,
                     body: HTTPEndpointRequestBody(base: request.body)
                 ))
@@ -114,6 +122,10 @@ extension HTTPEndpoint {
     private static func response(_ answer: HTTPEndpointResponse, isHead: Bool) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = answer.contentType
+        for field in answer.headers {
+            guard let name = HTTPField.Name(field.name) else { continue }
+            headers.append(HTTPField(name: name, value: field.value))
+        }
         let status = HTTPResponse.Status(code: answer.status)
         switch answer.body {
         case .bytes(let bytes):

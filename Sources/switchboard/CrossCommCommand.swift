@@ -25,18 +25,21 @@ struct CrossCommCommand: AsyncParsableCommand {
 
         @OptionGroup var client: ClientOptions
 
+        @OptionGroup(title: "File store") var files: CrossCommFileStoreOptions
+
         /// A client logging in as `id`, connecting once (no reconnect), and its transport.
         func makeClient(id: String) -> (CrossCommClient, CLITransport) {
             let logger = client.makeLogger(label: "switchboard.crosscomm")
             let transport = client.transport(url: url, logger: logger)
-            let configuration = CrossCommClient.Configuration(clientID: id, reconnect: .never)
+            var configuration = CrossCommClient.Configuration(clientID: id, reconnect: .never)
+            files.apply(to: &configuration)
             return (CrossCommClient(transport: transport, configuration: configuration, logger: logger), transport)
         }
     }
 
-    /// The message types `send` accepts (files need a file store and stay with the Swift API).
+    /// The message types `send` accepts (file, image and folder take a path and `--file-store`).
     enum SendType: String, ExpressibleByArgument, CaseIterable {
-        case text, json, dict, bytes
+        case text, json, dict, bytes, file, image, folder
 
         var messageType: CrossCommMessageType {
             switch self {
@@ -44,6 +47,9 @@ struct CrossCommCommand: AsyncParsableCommand {
             case .json: .json
             case .dict: .dict
             case .bytes: .bytes
+            case .file: .file
+            case .image: .image
+            case .folder: .folder
             }
         }
     }
@@ -69,7 +75,7 @@ struct CrossCommCommand: AsyncParsableCommand {
         @Option(help: "The recipient's id, or 'all' for every other online client.")
         var to = CrossCommMessage.everyone
 
-        @Option(help: "Message type: text, json, dict or bytes.")
+        @Option(help: "Message type: text, json, dict, bytes, or file, image, folder (TEXT is then a path, uploaded to --file-store).")
         var type = SendType.text
 
         @Argument(help: "The content.")
@@ -124,6 +130,9 @@ struct CrossCommCommand: AsyncParsableCommand {
         @Option(help: "Only messages of this type (text, json, dict, bytes, image, file, folder).")
         var type: String?
 
+        @Option(name: .customLong("download-dir"), help: "Download files, images and folders from --file-store into this directory (content becomes the local path).")
+        var downloadDirectory: String?
+
         func validate() throws {
             if let count, count <= 0 { throw ValidationError("--count must be positive") }
             if let type, CrossCommMessageType(rawValue: type)?.isData != true {
@@ -136,7 +145,7 @@ struct CrossCommCommand: AsyncParsableCommand {
             let limit = connection.client.timeLimit
             let (id, count) = (self.id, self.count)
             let (messages, inbox) = AsyncStream.makeStream(of: CrossCommMessage.self)
-            client.onMessage(type: type.flatMap(CrossCommMessageType.init(rawValue:)), from: from) { message in
+            client.onMessage(type: type.flatMap(CrossCommMessageType.init(rawValue:)), from: from, downloadDirectory: downloadDirectory) { message in
                 inbox.yield(message)
             }
             // No reconnect: the end of the connection is the end of the stream.

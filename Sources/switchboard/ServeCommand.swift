@@ -88,6 +88,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "State and offline queue")
     var state: StateOptions
 
+    @OptionGroup(title: "File store (OSS-compatible)")
+    var files: FilesOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -118,6 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let limiter = ConnectionLimiter(limits: hardening.limits, logger: logger)
         warnAboutExposure(logger: logger)
+        files.announce(host: host, filesOn: resolvedFilesPort != .off, logger: logger)
         let stateStore = StateStoreBox()
         var configuration = try applicationConfiguration(sessions: sessions, limiter: limiter, stateStore: stateStore, logger: logger)
         configuration.metrics = registry
@@ -173,6 +177,7 @@ struct ServeCommand: AsyncParsableCommand {
             filesDirectory: crossCommFiles,
             filesPort: resolvedFilesPort.number
         )
+        configuration.crossComm?.files = files.configuration()
         configuration.siyi = .init(server: siyiServer(logger: logger), port: siyiPort.number, mainPath: "/siyi")
         if port != .off {
             configuration.httpEndpoints = [wslinkLauncherEndpoint(secure: tls != nil)] + (stats ? [statsEndpoint(sessions: sessions, limiter: limiter, crossComm: stateStore)] : [])

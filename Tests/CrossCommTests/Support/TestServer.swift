@@ -28,13 +28,16 @@ struct TestServer {
     ) async throws -> R {
         var listeners = [WebSocketListener(name: "crosscomm", port: 0, routes: [WebSocketRoute("*", adapter: "crosscomm")])]
         if let fileStore {
-            let endpoint = HTTPEndpoint(pathPrefix: "/files") { request in
-                let answer = await fileStore.handle(method: request.method, path: request.path, body: request.body)
+            let endpoint = HTTPEndpoint(pathPrefix: "/") { request in
+                let answer = await fileStore.handle(
+                    CrossCommFileRequest(method: request.method, path: request.path, query: request.query, headers: request.headers),
+                    body: request.body
+                )
                 switch answer.body {
                 case .bytes(let bytes):
-                    return HTTPEndpointResponse(status: answer.status, contentType: answer.contentType, body: .bytes(bytes))
+                    return HTTPEndpointResponse(status: answer.status, contentType: answer.contentType, body: .bytes(bytes), headers: answer.headers)
                 case .file(let url, let size):
-                    return HTTPEndpointResponse(status: answer.status, contentType: answer.contentType, body: .file(path: url.path, size: size))
+                    return HTTPEndpointResponse(status: answer.status, contentType: answer.contentType, body: .file(path: url.path, size: size), headers: answer.headers)
                 }
             }
             listeners.append(WebSocketListener(name: "files", port: 0, routes: [], httpEndpoints: [endpoint]))
@@ -68,12 +71,12 @@ struct TestServer {
         )
     }
 
-    func client(_ id: String, reconnect: ReconnectPolicy = .never, fileStore: Bool = false) -> CrossCommClient {
-        CrossCommClient(
-            transport: clientTransport(),
-            configuration: .init(clientID: id, reconnect: reconnect, fileStoreURL: fileStore ? fileStoreURL : nil),
-            logger: Self.quietLogger
-        )
+    func client(_ id: String, reconnect: ReconnectPolicy = .never, fileStore: Bool = false,
+                credentials: CrossCommOSSCredentials? = nil, bucket: String = "switchboard") -> CrossCommClient {
+        var configuration = CrossCommClient.Configuration(clientID: id, reconnect: reconnect, fileStoreURL: fileStore ? fileStoreURL : nil)
+        configuration.fileStoreCredentials = credentials
+        configuration.fileStoreBucket = bucket
+        return CrossCommClient(transport: clientTransport(), configuration: configuration, logger: Self.quietLogger)
     }
 }
 
