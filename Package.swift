@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "SwitchboardLauncher", targets: ["SwitchboardLauncher"]),
         .library(name: "SwitchboardPostgres", targets: ["SwitchboardPostgres"]),
         .library(name: "SwitchboardSQLite", targets: ["SwitchboardSQLite"]),
+        .library(name: "SwitchboardAuth", targets: ["SwitchboardAuth"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .library(name: "SwitchboardFuzzing", targets: ["SwitchboardFuzzing"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
@@ -52,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
         // MARK: foundation (issue 2)
@@ -108,6 +110,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore", "SwitchboardWebSocket", "WSLink", "CrossComm", "Siyi",
                 "SwitchboardLauncher", "SwitchboardApplication", "SwitchboardPostgres", "SwitchboardSQLite",
+                "SwitchboardAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -223,6 +226,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -387,6 +391,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: authenticated identities (issue 16) — the only target importing jwt-kit
+
+        .target(
+            name: "SwitchboardAuth",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchboardAuthTests",
+            dependencies: ["SwitchboardAuth", "SwitchboardCore", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: strictSettings
         ),
 
