@@ -29,7 +29,8 @@ struct CrossCommCommand: AsyncParsableCommand {
         func makeClient(id: String) -> (CrossCommClient, CLITransport) {
             let logger = client.makeLogger(label: "switchboard.crosscomm")
             let transport = client.transport(url: url, logger: logger)
-            let configuration = CrossCommClient.Configuration(clientID: id, reconnect: .never)
+            var configuration = CrossCommClient.Configuration(clientID: id, reconnect: .never)
+            configuration.token = client.token
             return (CrossCommClient(transport: transport, configuration: configuration, logger: logger), transport)
         }
     }

@@ -88,6 +88,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "State and offline queue")
     var state: StateOptions
 
+    @OptionGroup(title: "Authenticated identities (opt-in)")
+    var auth: AuthOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -121,6 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
         let stateStore = StateStoreBox()
         var configuration = try applicationConfiguration(sessions: sessions, limiter: limiter, stateStore: stateStore, logger: logger)
         configuration.metrics = registry
+        try await auth.apply(to: &configuration, siyi: siyiServerConfiguration, logger: logger)
         let application = try SwitchboardApplication(configuration: configuration, sessions: sessions, logger: logger)
         // With --state, the hub's table and queue come back before anyone connects; the store
         // runs first so that it stops last, after the clients went offline.
