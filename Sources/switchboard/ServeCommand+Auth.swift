@@ -77,12 +77,13 @@ struct AuthOptions: ParsableArguments {
 
     func validate() throws {
         let protected = try protectedProtocols()
+        let jwtFlags = [hs256SecretFile, rs256PublicKey, es256PublicKey, audience, issuer].contains { $0 != nil } || requireExpiry
+        if protected.isEmpty, jwtFlags {
+            throw ValidationError("the --jwt-… options take effect only with --auth")
+        }
         let key = try key()
         if !protected.isEmpty, key == nil {
             throw ValidationError("--auth needs a key: --jwt-hs256-secret-file, --jwt-rs256-public-key or --jwt-es256-public-key")
-        }
-        if protected.isEmpty, key != nil || audience != nil || issuer != nil || requireExpiry {
-            throw ValidationError("the --jwt-… options take effect only with --auth")
         }
         guard leeway >= 0, leeway.isFinite else { throw ValidationError("--jwt-leeway must be a non-negative number of seconds") }
     }
