@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "SwitchboardLauncher", targets: ["SwitchboardLauncher"]),
         .library(name: "SwitchboardPostgres", targets: ["SwitchboardPostgres"]),
         .library(name: "SwitchboardSQLite", targets: ["SwitchboardSQLite"]),
+        .library(name: "SwitchboardAuth", targets: ["SwitchboardAuth"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .library(name: "SwitchboardFuzzing", targets: ["SwitchboardFuzzing"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
@@ -54,6 +55,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         // HMAC-SHA1 for the file store's OSS signatures (CrossComm; no I/O).
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
         // MARK: foundation (issue 2)
@@ -110,6 +112,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore", "SwitchboardWebSocket", "WSLink", "CrossComm", "Siyi",
                 "SwitchboardLauncher", "SwitchboardApplication", "SwitchboardPostgres", "SwitchboardSQLite",
+                "SwitchboardAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -225,6 +228,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -390,6 +394,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: authenticated identities (issue 16) — the only target importing jwt-kit
+
+        .target(
+            name: "SwitchboardAuth",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchboardAuthTests",
+            dependencies: ["SwitchboardAuth", "SwitchboardCore", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: strictSettings
         ),
 

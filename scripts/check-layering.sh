@@ -6,7 +6,8 @@
 # event loop) and the executables touch it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-modules=(MsgPack SwitchboardCore WSLink CrossComm Siyi)
+# SwitchboardAuth (JWT verification, issue 16) does no I/O either: it reads key files once at start.
+modules=(MsgPack SwitchboardCore WSLink CrossComm Siyi SwitchboardAuth)
 pattern='^[[:space:]]*(@[A-Za-z_()]+[[:space:]]+)*((public|package|internal|private|fileprivate)[[:space:]]+)?import[[:space:]]+(class |struct |enum |protocol |func |var |let )?(NIO[A-Za-z]*|Hummingbird[A-Za-z]*|WSCore|WSClient|WSCompression|CompressNIO)\b'
 violations=$(for module in "${modules[@]}"; do
   [ -d "Sources/$module" ] && grep -rnE "$pattern" "Sources/$module" | grep -vE 'import[[:space:]]+NIOCore[[:space:]]*$' || true
@@ -17,4 +18,14 @@ if [ -n "$violations" ]; then
   echo "layering: 0 passed, 1 failed"
   exit 1
 fi
-echo "layering: ${#modules[@]} modules import no network stack (NIOCore only)"
+# jwt-kit (and the crypto under it) stays in SwitchboardAuth: the protocols see only Core's
+# TokenVerifier seam.
+jwt_pattern='^[[:space:]]*(@[A-Za-z_()]+[[:space:]]+)*((public|package|internal|private|fileprivate)[[:space:]]+)?import[[:space:]]+(JWTKit|Crypto|CryptoExtras|_CryptoExtras|X509)\b'
+jwt_violations=$(grep -rnE "$jwt_pattern" Sources --include='*.swift' | grep -v '^Sources/SwitchboardAuth/' || true)
+if [ -n "$jwt_violations" ]; then
+  echo "layering: jwt-kit or its crypto is imported outside SwitchboardAuth:" >&2
+  echo "$jwt_violations" >&2
+  echo "layering: 0 passed, 1 failed"
+  exit 1
+fi
+echo "layering: ${#modules[@]} modules import no network stack (NIOCore only); jwt-kit only in SwitchboardAuth"

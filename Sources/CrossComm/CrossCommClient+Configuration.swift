@@ -21,6 +21,10 @@ extension CrossCommClient {
         public var fileStoreBucket: String = "switchboard"
         /// Messages waiting for handlers; beyond this the oldest waiting are dropped (logged).
         public var handlerBufferSize: Int
+        /// A bearer token (a JWT whose subject is ``clientID``) sent as the login content's
+        /// `token`, for hubs with token-bound logins (`Protocols.md` §5.9). `nil`: the login
+        /// carries no token, as pywayne's.
+        public var token: String?
 
         /// Creates a configuration.
         public init(

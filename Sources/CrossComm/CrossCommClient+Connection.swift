@@ -14,7 +14,8 @@ extension CrossCommClient {
             return state.generation
         }
         defer { connectionEnded(generation) }
-        try await connection.write(controlMessage(.login).frame)
+        let login: JSONValue = configuration.token.map { .object([.init(key: "token", value: .string($0))]) } ?? .object([])
+        try await connection.write(controlMessage(.login, content: login).frame)
         try await connection.write(controlMessage(.heartbeat).frame)
         let interval = configuration.heartbeatInterval
         await withDiscardingTaskGroup { group in

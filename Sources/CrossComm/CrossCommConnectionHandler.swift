@@ -12,13 +12,17 @@ import Synchronization
 /// at a time; messages arriving meanwhile wait here and the connection stops reading, as the
 /// sender's own task would have waited before.
 final class CrossCommConnectionHandler: ConnectionHandler {
-    private let hub: CrossCommHub
-    private let session: Session
+    let hub: CrossCommHub
+    let session: Session
     private var monitor: HeartbeatMonitor
     /// Until the first successful login (``CrossCommHub/Configuration/loginTimeout``).
     private var login: HandshakeDeadline
     /// Messages held while listeners run (nil: none running).
     private var heldForListeners: Deque<Frame>?
+    /// The upgrade's bearer token once verified, with token-bound logins (§5.9).
+    var upgradeCredential: (raw: String, token: VerifiedToken)?
+    /// Whether a message before the login was already logged as dropped (once per connection).
+    var loggedUnauthenticated = false
 
     init(hub: CrossCommHub, session: Session) {
         self.hub = hub
@@ -28,6 +32,7 @@ final class CrossCommConnectionHandler: ConnectionHandler {
     }
 
     func opened(context: ConnectionContext) {
+        guard authenticateUpgrade(context: context) else { return }
         scheduleLivenessCheck(context: context)
     }
 
@@ -57,6 +62,7 @@ final class CrossCommConnectionHandler: ConnectionHandler {
     }
 
     func closed(context: ConnectionContext) {
+        if hub.configuration.tokenVerifier != nil { _ = hub.credentials.withLock { $0.removeValue(forKey: session.id) } }
         hub.execute(hub.mutate { $0.connectionClosed(session.id, now: .now) }, origin: session)
     }
 
@@ -83,7 +89,7 @@ final class CrossCommConnectionHandler: ConnectionHandler {
             session.sessionLogger.notice("dropped invalid message", metadata: ["error": "\(error)"])
             return
         }
-        let actions = hub.mutate { $0.receive(message, on: session.id, wall: Date().timeIntervalSince1970, now: .now) }
+        guard let actions = authorizedReceive(message, context: context) else { return }
         var listened: CrossCommMessage?
         // In order: a login's reply must precede the offline messages queued behind it.
         for action in actions {

@@ -19,6 +19,13 @@ extension CrossCommHub {
         /// heartbeats or nothing) is then closed with 1008 (`CloseCode.policyViolation`).
         /// `nil` waits forever, as pywayne does. Default 30 s.
         public var loginTimeout: Duration? = .seconds(30)
+        /// Opt-in token-bound logins (`Protocols.md` §5.9): when set, a login must carry a
+        /// bearer token (the login content's `token`, or the upgrade's `Authorization: Bearer`
+        /// / `?token=`) that this verifier accepts and whose subject is the client id; a second
+        /// login under an online id with a different token is refused instead of taking it
+        /// over. Refusals close with 4502 (`CloseCode.unauthorized`); before a login nothing
+        /// but a login is answered. `nil` (default): pywayne's open logins.
+        public var tokenVerifier: (any TokenVerifier)?
 
         /// Creates a configuration.
         public init(

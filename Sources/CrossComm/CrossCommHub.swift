@@ -44,6 +44,8 @@ public final class CrossCommHub: ProtocolAdapter {
     /// The cluster's broker once ``attach(cluster:sessions:)`` was called.
     let broker = Mutex<(any Broker)?>(nil)
     private let listeners = Mutex<[Registration]>([])
+    /// The token each logged-in connection presented, with token-bound logins (§5.9).
+    let credentials = Mutex<[ConnectionID: String]>([:])
     let logger: Logger
 
     /// Creates a hub.

@@ -22,6 +22,11 @@ extension SiyiServer {
         /// a listening client time to answer the first heartbeat (sent after 30 s). `nil`
         /// waits forever.
         public var handshakeTimeout: Duration? = .seconds(90)
+        /// Opt-in authentication (`Protocols.md` §9): when set, a connection must present a
+        /// bearer token on its upgrade (`Authorization: Bearer …` or `?token=…`) that this
+        /// verifier accepts; otherwise it is closed at once with 4502 (`CloseCode.unauthorized`)
+        /// and never becomes a peer. `nil` (default): anyone may connect, as with the original.
+        public var tokenVerifier: (any TokenVerifier)?
 
         /// Creates a configuration.
         public init(

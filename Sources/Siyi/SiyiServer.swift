@@ -94,6 +94,7 @@ public final class SiyiServer: ProtocolAdapter, SiyiEndpoint {
     /// A handler for one new connection (called by `SwitchboardServer` on the connection's
     /// event loop): registers the peer and runs `onConnect` for it as user work.
     public func makeHandler(for session: Session) -> any ConnectionHandler {
+        if let refused = refuseUnauthenticated(session) { return refused }
         let peer = SiyiPeer(session.info)
         let channel = SiyiChannel(
             peer: peer,

@@ -44,6 +44,10 @@ public struct WebSocketClientTransport: ClientTransport {
         public var closeTimeout: Duration
         /// Extra headers for the upgrade request.
         public var headers: [(name: String, value: String)]
+        /// A bearer token sent as `Authorization: Bearer <token>` on the upgrade, for servers
+        /// with authenticated identities (`Protocols.md` §9): how a ``Siyi`` client (or a
+        /// CrossComm client) presents its token. `nil`: no such header.
+        public var bearerToken: String?
         /// Certificate verification for `wss://`.
         public var trust: TrustPolicy
         /// The TLS server name (SNI, and the name the certificate must carry). Defaults to the
@@ -148,6 +152,7 @@ public struct WebSocketClientTransport: ClientTransport {
             }
             headers[name] = header.value
         }
+        if let bearerToken = configuration.bearerToken { headers[.authorization] = "Bearer \(bearerToken)" }
         return WebSocketClientConfiguration(
             maxFrameSize: configuration.maxMessageSize,
             additionalHeaders: headers,

@@ -9,7 +9,7 @@ extension WSLinkClient {
     func serve(_ connection: Connection) async throws {
         let (outbox, continuation) = AsyncStream<[Frame]>.makeStream()
         let hello = WSLinkEnvelope.request(WSLinkRequest(
-            id: WSLinkEnvelope.helloID, method: WSLinkEnvelope.helloMethod, args: [["secret": .string(configuration.secret)]]
+            id: WSLinkEnvelope.helloID, method: WSLinkEnvelope.helloMethod, args: [["secret": .string(configuration.token ?? configuration.secret)]]
         ))
         try state.withLock { state in
             state.outbox = continuation

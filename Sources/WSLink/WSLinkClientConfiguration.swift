@@ -4,6 +4,9 @@ public import SwitchboardCore
 public struct WSLinkClientConfiguration: Sendable {
     /// The secret sent in `wslink.hello` (the JS client's default is `wslink-secret`).
     public var secret: String
+    /// A bearer token (a JWT) sent in `wslink.hello` instead of ``secret``, for servers with
+    /// authenticated identities (`Protocols.md` §9). `nil`: ``secret`` is sent.
+    public var token: String?
     /// Which wire to speak: 2.x (msgpack, default) or 1.x (JSON + attachments).
     public var generation: WSLinkGeneration
     /// How long a call may wait (for the connection to be ready, and for its reply) unless

@@ -13,7 +13,9 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private let adapter: WSLinkServerAdapter
     private let session: Session
     private var machine: WSLinkServerAdapter.StateMachine
-    private let logger: Logger
+    let logger: Logger
+    /// The token of the last accepted hello, when the adapter verifies tokens (§9).
+    var verifiedToken: VerifiedToken?
     private var logged: Set<String> = []
     private var runningCalls = 0
     private var waitingCalls: Deque<(id: String, call: WSLinkCall)> = []
@@ -34,7 +36,7 @@ final class WSLinkConnectionHandler: ConnectionHandler {
         self.logger = logger
     }
 
-    private var configuration: WSLinkServerConfiguration { adapter.configuration }
+    var configuration: WSLinkServerConfiguration { adapter.configuration }
     private var generation: WSLinkGeneration { machine.generation ?? .v2 }
 
     func opened(context: ConnectionContext) {
@@ -100,6 +102,10 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     }
 
     private func validate(_ token: String, context: ConnectionContext) {
+        if let verifier = configuration.tokenVerifier {
+            verifyBearer(token, with: verifier, context: context)
+            return
+        }
         guard let validateToken = configuration.validateToken else {
             helloValidated(WSLinkServerAdapter.constantTimeEquals(token, configuration.secret), context: context)
             return
@@ -115,9 +121,9 @@ final class WSLinkConnectionHandler: ConnectionHandler {
         }
     }
 
-    private func helloValidated(_ accepted: Bool, context: ConnectionContext) {
+    func helloValidated(_ accepted: Bool, reason: String? = nil, context: ConnectionContext) {
         if !accepted {
-            logger.info("wslink.hello refused")
+            logger.info("wslink.hello refused", metadata: reason.map { ["auth.reason": "\($0)"] })
             session.manager?.metrics.authFailures(protocol: adapter.name).increment()
         }
         perform(machine.helloValidated(accepted), context: context)
@@ -146,7 +152,7 @@ final class WSLinkConnectionHandler: ConnectionHandler {
 
     private func dispatch(id: String, call: WSLinkCall, context: ConnectionContext) {
         adapter.publisher.markActive(session)
-        let callContext = WSLinkContext(clientID: machine.clientID, method: call.method, publisher: adapter.publisher, logger: logger)
+        let callContext = WSLinkContext(clientID: machine.clientID, method: call.method, publisher: adapter.publisher, logger: logger, token: verifiedToken)
         let started = timers == nil ? nil : ContinuousClock.now
         if let outcome = adapter.router.dispatchSynchronously(call, context: callContext) {
             reply(Self.envelope(for: outcome, id: id), context: context, method: call.method)
@@ -178,7 +184,7 @@ final class WSLinkConnectionHandler: ConnectionHandler {
             context.resumeInput()
             return
         }
-        let callContext = WSLinkContext(clientID: machine.clientID, method: call.method, publisher: adapter.publisher, logger: logger)
+        let callContext = WSLinkContext(clientID: machine.clientID, method: call.method, publisher: adapter.publisher, logger: logger, token: verifiedToken)
         start(id: id, call: call, callContext: callContext, context: context)
     }
 

@@ -1,5 +1,6 @@
 public import Logging
 public import MsgPack
+public import SwitchboardCore
 
 /// The RPC table of a wslink server: method names to handlers, built once as a value and
 /// handed to ``WSLinkServerAdapter``.
@@ -245,12 +246,16 @@ public struct WSLinkContext: Sendable {
     public let publisher: WSLinkPublisher
     /// A logger carrying the session's metadata and `rpc.method`.
     public let logger: Logger
+    /// The caller's verified token (its subject and claims) when the server authenticates
+    /// wslink with a ``WSLinkServerConfiguration/tokenVerifier`` (`Protocols.md` §9); `nil` otherwise.
+    public let token: VerifiedToken?
 
     /// Creates a context (the adapter does this for every call; tests may too).
-    public init(clientID: String, method: String, publisher: WSLinkPublisher, logger: Logger) {
+    public init(clientID: String, method: String, publisher: WSLinkPublisher, logger: Logger, token: VerifiedToken? = nil) {
         self.clientID = clientID
         self.method = method
         self.publisher = publisher
         self.logger = logger
+        self.token = token
     }
 }

@@ -241,7 +241,10 @@ extension WSLinkServerAdapter {
                     return [.reply(.error(id: id, error: .unknownSystemMethod))]
                 }
                 guard let secret = request.args.first?["secret"]?.stringValue else {
-                    return [.reply(.error(id: id, error: .authenticationFailed))]
+                    // With a token verifier a missing token is refused like a bad one (and closes: §9).
+                    guard configuration.tokenVerifier != nil else { return [.reply(.error(id: id, error: .authenticationFailed))] }
+                    if let generation { phase = .validating(generation, wasReady: isAuthenticated) }
+                    return [.validate(token: "")]
                 }
                 if let generation { phase = .validating(generation, wasReady: isAuthenticated) }
                 return [.validate(token: secret)]

@@ -1,3 +1,5 @@
+public import SwitchboardCore
+
 /// Settings of a ``WSLinkServerAdapter``. Every default matches the Python server except
 /// where the Python default is a known problem (the 512-byte pre-auth limit, upstream #157).
 ///
@@ -11,6 +13,12 @@ public struct WSLinkServerConfiguration: Sendable {
     /// Decides whether a hello's token is accepted (`token`, new client id). Replaces the
     /// comparison with ``secret`` (Python's `validateToken` hook). Tokens are never logged.
     public var validateToken: (@Sendable (_ token: String, _ clientID: String) async -> Bool)?
+    /// Opt-in authenticated identities (`Protocols.md` §9): when set, the hello's `secret` is a
+    /// bearer token (a JWT) checked by this verifier on the event loop, instead of
+    /// ``validateToken`` and ``secret``. A refused or missing token is answered
+    /// `−32000 Authentication failed` and the connection is closed with 4502
+    /// (`CloseCode.unauthorized`); the accepted token reaches handlers as ``WSLinkContext/token``.
+    public var tokenVerifier: (any TokenVerifier)?
     /// The largest WebSocket message the server sends (bigger messages go out in chunks),
     /// advertised to 2.x clients as `maxMsgSize`. Python: `WSLINK_MAX_MSG_SIZE` = 4 MiB.
     public var maxMessageSize: Int

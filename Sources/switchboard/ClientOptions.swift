@@ -18,6 +18,9 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "Do not verify the server's certificate on wss:// (testing only).")
     var insecure = false
 
+    @Option(help: "Bearer token (a JWT) for servers with authenticated identities: sent on the upgrade (Authorization: Bearer), as the wslink hello secret and as the CrossComm login token.")
+    var token: String?
+
     @Option(name: .customLong("log-level"), help: "Log level of the client library on stderr: trace, debug, info, notice, warning, error or critical (failures are reported either way).")
     var logLevel = "critical"
 
@@ -57,12 +60,13 @@ struct ClientOptions: ParsableArguments {
         } else {
             trust = .system
         }
-        let configuration = WebSocketClientTransport.Configuration(
+        var configuration = WebSocketClientTransport.Configuration(
             url: url,
             // A one-shot command should not hang on a peer that never answers the close.
             closeTimeout: min(timeLimit, .seconds(5)),
             trust: trust
         )
+        configuration.bearerToken = token
         return ObservedTransport(base: WebSocketClientTransport(configuration: configuration, logger: logger), url: url)
     }
 }

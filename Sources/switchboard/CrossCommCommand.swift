@@ -33,6 +33,7 @@ struct CrossCommCommand: AsyncParsableCommand {
             let transport = client.transport(url: url, logger: logger)
             var configuration = CrossCommClient.Configuration(clientID: id, reconnect: .never)
             files.apply(to: &configuration)
+            configuration.token = client.token
             return (CrossCommClient(transport: transport, configuration: configuration, logger: logger), transport)
         }
     }

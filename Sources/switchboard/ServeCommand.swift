@@ -91,6 +91,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "File store (OSS-compatible)")
     var files: FilesOptions
 
+    @OptionGroup(title: "Authenticated identities (opt-in)")
+    var auth: AuthOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -125,6 +128,7 @@ struct ServeCommand: AsyncParsableCommand {
         let stateStore = StateStoreBox()
         var configuration = try applicationConfiguration(sessions: sessions, limiter: limiter, stateStore: stateStore, logger: logger)
         configuration.metrics = registry
+        try await auth.apply(to: &configuration, siyi: siyiServerConfiguration, logger: logger)
         let application = try SwitchboardApplication(configuration: configuration, sessions: sessions, logger: logger)
         // With --state, the hub's table and queue come back before anyone connects; the store
         // runs first so that it stops last, after the clients went offline.

@@ -32,7 +32,8 @@ struct WSLinkCommand: AsyncParsableCommand {
         func makeClient() -> (WSLinkClient<CLITransport>, CLITransport) {
             let logger = client.makeLogger(label: "switchboard.wslink")
             let transport = client.transport(url: url, logger: logger)
-            let configuration = WSLinkClientConfiguration(secret: secret, callTimeout: client.timeLimit, reconnect: nil)
+            var configuration = WSLinkClientConfiguration(secret: secret, callTimeout: client.timeLimit, reconnect: nil)
+            configuration.token = client.token
             return (WSLinkClient(transport: transport, configuration: configuration, logger: logger), transport)
         }
     }

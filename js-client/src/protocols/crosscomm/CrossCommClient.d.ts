@@ -24,6 +24,8 @@ export class CrossCommError extends Error {
 export interface CrossCommOptions {
   url: string;
   clientId?: string;
+  /** Bearer token (a JWT whose subject is the client id) sent in the login content. */
+  token?: string;
   heartbeatInterval?: number;
   loginTimeout?: number;
   retry?: boolean | Partial<ReconnectPolicy>;

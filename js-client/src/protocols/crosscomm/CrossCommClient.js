@@ -33,6 +33,8 @@ export class CrossCommError extends Error {
  * @param {object} options
  * @param {string} options.url  ws:// URL of the server (pywayne's default port is 9898)
  * @param {string} [options.clientId]  default: `js_<8 hex>`
+ * @param {string} [options.token]  bearer token (a JWT whose subject is the client id) sent in the
+ *   login content, for hubs with token-bound logins (`switchboard serve --auth crosscomm`)
  * @param {number} [options.heartbeatInterval]  ms between heartbeats (default 30000)
  * @param {number} [options.loginTimeout]  ms to wait for login_response (default 5000)
  * @param {boolean|object} [options.retry]  reconnect policy (default true: backoff forever)
@@ -97,7 +99,8 @@ export function newInstance(options) {
   }
 
   function sendLogin() {
-    transmit(envelope('login', {}, 'server'));
+    // With a token (hubs with token-bound logins), the login content carries it.
+    transmit(envelope('login', config.token ? { token: config.token } : {}, 'server'));
     startHeartbeat();
   }
 

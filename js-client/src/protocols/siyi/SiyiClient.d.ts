@@ -7,6 +7,8 @@ export class SiyiError extends Error {
 }
 export interface SiyiOptions {
   url: string;
+  /** Bearer token (a JWT) sent as `?token=` on the URL. */
+  token?: string;
   requestTimeout?: number;
   heartbeatCommand?: string;
   autoReconnect?: boolean;

@@ -6,6 +6,7 @@ import { ReconnectingSocket } from '../../transport/ReconnectingSocket.js';
 import { makePolicy, DEFAULT_POLICY } from '../../transport/backoff.js';
 import { uuid4 } from '../../util/ids.js';
 import { defer } from '../../util/events.js';
+import { withToken } from '../../util/url.js';
 import { encodeRequest, encodeResponse, encodeEvent, decodeMessage, normalizeId } from './messages.js';
 
 /** Largest message the library accepts (1 MiB; larger ones close with 1009). */
@@ -37,6 +38,8 @@ export class SiyiError extends Error {
  *
  * @param {object} options
  * @param {string} options.url  ws:// or wss:// URL (any path)
+ * @param {string} [options.token]  bearer token (a JWT) sent as `?token=` on the URL, for servers
+ *   with authenticated identities (`switchboard serve --auth siyi`)
  * @param {number} [options.requestTimeout]  ms (default 30000, the original's)
  * @param {string} [options.heartbeatCommand]  default 'heartbeat'
  * @param {boolean} [options.autoReconnect]  default true; false really means no reconnect
@@ -153,7 +156,7 @@ export function newInstance(options) {
       if (stopped || (socket && !socket.stopped)) return;
       ended = defer();
       socket = new ReconnectingSocket({
-        url: () => config.url,
+        url: () => withToken(config.url, config.token),
         policy: config.autoReconnect ? makePolicy(config.reconnect) : makePolicy(false),
         env: config.env,
         handlers: {

@@ -4,6 +4,8 @@ export interface SmartConnectConfig {
   sessionURL?: string;
   sessionManagerURL?: string;
   secret?: string;
+  /** Bearer token (a JWT) sent in the hello instead of `secret` (servers with `--auth wslink`). */
+  token?: string;
   application?: string;
   headers?: Record<string, string>;
   launcherRetry?: number[];

@@ -64,6 +64,7 @@ function newInstance(initialValues = {}) {
     connection = WebsocketConnection.newInstance({
       urls: config.sessionURL,
       secret: config.secret,
+      token: config.token,
       retry: config.retry,
       wsProxy: Boolean(config.iframe || config.wsProxy),
       ...pick(config, ['wireVersion', 'callTimeout', 'env', 'logger']),

@@ -34,6 +34,8 @@ export interface ReconnectInfo { code: number; reason: string; attempt: number; 
 export interface WebsocketConnectionOptions {
   urls?: string | string[];
   secret?: string;
+  /** Bearer token (a JWT) sent in the hello instead of `secret` (servers with `--auth wslink`). */
+  token?: string;
   /** false/0: never; true: default backoff; n: n attempts; object: policy fields (ms). */
   retry?: boolean | number | Partial<ReconnectPolicy>;
   wsProxy?: boolean;
@@ -48,6 +50,7 @@ export interface WebsocketConnection {
   getUrl(): string | null;
   getUrls(): string | string[] | null;
   getSecret(): string;
+  getToken(): string | undefined;
   getRetry(): unknown;
   getWsProxy(): boolean;
   destroy(timeout?: number): void;

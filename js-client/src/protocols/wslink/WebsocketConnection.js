@@ -33,6 +33,8 @@ export function retryPolicy(retry) {
  * @param {object} [initialValues]
  * @param {string|string[]} initialValues.urls  ws:// or wss:// URL(s); only the first is used
  * @param {string} [initialValues.secret]  sent in the hello (default "wslink-secret")
+ * @param {string} [initialValues.token]  bearer token (a JWT) sent in the hello instead of the
+ *   secret, for servers with authenticated identities (`switchboard serve --auth wslink`)
  * @param {boolean|number|object} [initialValues.retry]  reconnect policy (default false)
  * @param {boolean} [initialValues.wsProxy]  open sockets with the global WSLINK.createWebSocket
  * @param {1|2} [initialValues.wireVersion]  2 (msgpack, default) or 1 (JSON + attachments)
@@ -70,6 +72,7 @@ function newInstance(initialValues = {}) {
   publicAPI.getUrl = () => url;
   publicAPI.getUrls = () => model.urls;
   publicAPI.getSecret = () => model.secret;
+  publicAPI.getToken = () => model.token;
   publicAPI.getRetry = () => model.retry;
   publicAPI.getWsProxy = () => model.wsProxy;
 
@@ -128,7 +131,7 @@ function newInstance(initialValues = {}) {
     });
     session = createSession({
       link,
-      secret: model.secret,
+      secret: model.token ?? model.secret,
       wireVersion: model.wireVersion,
       callTimeout: model.callTimeout,
       env: current.env,

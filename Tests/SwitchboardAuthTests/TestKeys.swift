@@ -1,0 +1,46 @@
+/// Checked-in keys for tests only (generated once with `openssl genrsa 2048` /
+/// `openssl rsa -pubout`); they protect nothing.
+enum TestKeys {
+    static let rsaPrivate = """
+-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC2g6PEdw/hYW8j
+vK/y3NFXayrqFb57zx/zncdgNQq6fqmmrOr3AeGsRcp2zIzzhIFxcCPInXGUnOtV
+jTUlytfXjjd1mYAqDHqRzPeaDJtWBipWED+5f/07PQ1cdumGom/dN3gDAYkhoyLS
++VXLB2GIJP+wXEXkwq9tjisGeSkS2OHPz6QGNqJ6BXHDO1KJ9vIxBWlwDWREDLFk
+fgJR2mZ7pIalwoJtBskQr5Fdv/sd1f8kX2CPIFID9EpfA2ScbiQnJ9ftWsGIbVHT
+O3VLRvmV4CaCVXvxziSo9g9+gj0h/XTUa+mdNx7W80InZqhDjqR1t5ZYqaE+hXQS
+Y5vYU+/pAgMBAAECggEACDHP5A3OdjmYMlwR8E8OzSSAKENyqn9puVfvsDehdC8k
+sdmYsR9yAPifNwdHGtXrs+qriKHdDCWhgVVWOgyp9UEq50pNkVW/GRXBVjbTsKCV
+PQj8u3juJz89/tVN9eAMMrv/VO84N3zqHtvYCMYbkG/M1R/HeZZuJvaXovJEsFZd
++7iyJVVCpUCvytQriEDkmKuXeqo5mZJBaEC+X5BIAVitVq3FwibdlU/4LgYBAZeP
+aiOEe2kpMJ4YnxZ3wkH2CWDxdQPJK3aiWwawmCEuBVlYvcCriP4U9LfdyFLqFlyi
+38tcha6LUMKeCmZzYDTEP0vRbHtQFOInAtix519cKQKBgQDz7w/tEGwL18g/HM9z
+K690BbuMpcXWJ4wHRIXxcf80BejiUsaEy+ynnhPHBuakVQ76ad93clay4GxO5UNQ
+X1tbKKANbCKHP5nT1X9MKp8nUnU+ooA5OgZMwwrWf7pjH8DGxs7ye+FTEK+Qs1g2
+pNacMA9jKoChyzsbj1t1aDEePQKBgQC/itHozyCteGf/lEj0KwrSpDQORXR30Dcm
+lDBjUxNOga4CmiQwytoIuVXt7FgNm7SHvAcvuEoGsGd3erMV9X79FAV6YXF1SvmG
++1ap548kvNa8Rz3EYOZtuyFABpf3IUbhx/3xmhYntTfVuy4s1QncVMoccm9rZr3v
+gH2qoUS/HQKBgQDJmF7fGt1QhEqX7iV8FzRvfHVdbXss244cS4Mu4Xl58xBeSu6J
+vUad2EScDZX7Zdh1F555RuNj/ZlFMrAI8mW71r0/moiGogdtTFpiBi91/e2rj/zM
+Tqn6Mo74aqMNXKajIJbTS5ISZg3SVoWm02ARwJ5W5D9ed2koA7ggNbWyOQKBgFu7
+BdAy8flhwpyZzV5yBpreXLfA94gxxVfKfGn07TgZztYcL9zWKRkoeUiaeYj62rhu
+ihqGbZ1KeiK0NnP7wDc/kWgMpqN/poTIdbak2N7FOSmuDJyxs2k1xzS8c6a83w9e
+EfXUz2tw1C6dl/2MgU5tpOV+wHF1IN1Ecep3lU7ZAoGAAYnnsey84xXzTgX3iR+8
+uFimT3XuLhah2GJFiqPBlAbZciG8Dqw23c5z/UAoWs8lDlB7xo/IgpjC5hLJMHvS
+wftV86m68bq68T9k38MHKRWIuNmN7pIko/zTnDUTsUbB/1aNvbjqm02e7yYT9D7b
+mLGDCslQzlxM0BVttlrJ0pc=
+-----END PRIVATE KEY-----
+"""
+
+    static let rsaPublic = """
+-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtoOjxHcP4WFvI7yv8tzR
+V2sq6hW+e88f853HYDUKun6ppqzq9wHhrEXKdsyM84SBcXAjyJ1xlJzrVY01JcrX
+1443dZmAKgx6kcz3mgybVgYqVhA/uX/9Oz0NXHbphqJv3Td4AwGJIaMi0vlVywdh
+iCT/sFxF5MKvbY4rBnkpEtjhz8+kBjaiegVxwztSifbyMQVpcA1kRAyxZH4CUdpm
+e6SGpcKCbQbJEK+RXb/7HdX/JF9gjyBSA/RKXwNknG4kJyfX7VrBiG1R0zt1S0b5
+leAmglV78c4kqPYPfoI9If101GvpnTce1vNCJ2aoQ46kdbeWWKmhPoV0EmOb2FPv
+6QIDAQAB
+-----END PUBLIC KEY-----
+"""
+}
