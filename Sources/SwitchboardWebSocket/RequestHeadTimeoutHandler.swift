@@ -12,9 +12,9 @@ import NIOCore
 /// - The first head must be complete (an empty line after at least one non-empty one) within
 ///   ``ConnectionLimits/requestHeadTimeout`` of the accept, TLS handshake included: else `408`
 ///   and close. A head over ``ConnectionLimits/maxRequestHeadBytes``: `431` and close.
-/// - After the first head every byte passes through untouched (the upgraded WebSocket, or
-///   plain HTTP whose later requests the keep-alive idle timeout bounds). The admitted
-///   connection is released when the channel goes inactive.
+/// - After the first head the handler leaves the pipeline (the upgraded WebSocket, or plain
+///   HTTP whose later requests the keep-alive idle timeout bounds, see no step of it). The
+///   admitted connection is released when the channel closes.
 ///
 /// Only bytes are scanned, so it costs one pass over the head and nothing after it.
 final class RequestHeadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -122,6 +122,7 @@ final class RequestHeadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
             case .complete:
                 finish(context: context, close: false)
                 context.fireChannelRead(data)
+                leavePipeline(context: context)
             case .tooLarge:
                 limiter.record(.headTooLarge)
                 logger.debug("closing: request head too large", metadata: ["limits.max_request_head_bytes": "\(limiter.limits.maxRequestHeadBytes)"])
@@ -152,6 +153,18 @@ final class RequestHeadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
             channel.close(promise: nil)
         }
+    }
+
+    /// After the first head this handler would only pass bytes on, one pipeline step per read
+    /// for the connection's whole life: it leaves, and the admission is released when the
+    /// channel closes.
+    private func leavePipeline(context: ChannelHandlerContext) {
+        if let address = admittedAddress {
+            admittedAddress = nil
+            let limiter = limiter
+            context.channel.closeFuture.whenComplete { _ in limiter.releaseConnection(from: address) }
+        }
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     private func finish(context: ChannelHandlerContext, close: Bool = true) {

@@ -29,6 +29,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     private let settings: Settings
     private var deflate: PerMessageDeflate?
     private var channelContext: ChannelHandlerContext?
+    private var writer: WebSocketFrameWriter?
     private var connection: ConnectionContext?
     private var assembler: WebSocketMessageAssembler
     private var inflatingMessage = false
@@ -68,19 +69,23 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     var isWritable: Bool { channelContext?.channel.isWritable ?? false }
 
     func write(_ frame: Frame) {
-        guard let channelContext, !closeSent, !closeReceived else { return }
-        var outbound: WebSocketFrame
+        guard let writer, !closeSent, !closeReceived else { return }
+        let opcode: WebSocketOpcode
+        var data: ByteBuffer
         switch frame {
         case .text(let text):
-            outbound = WebSocketFrame(fin: true, opcode: .text, data: channelContext.channel.allocator.buffer(string: text))
+            opcode = .text
+            data = writer.output.channel.allocator.buffer(string: text)
         case .binary(let buffer):
-            outbound = WebSocketFrame(fin: true, opcode: .binary, data: buffer)
+            opcode = .binary
+            data = buffer
         }
+        var rsv1 = false
         if let deflate {
             do {
-                if let compressed = try deflate.deflate(outbound.data) {
-                    outbound.data = compressed
-                    outbound.rsv1 = true
+                if let compressed = try deflate.deflate(data) {
+                    data = compressed
+                    rsv1 = true
                 }
             } catch {
                 logger.warning("cannot compress an outbound message; closing", metadata: ["error": "\(error)"])
@@ -88,11 +93,11 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
                 return
             }
         }
-        channelContext.write(Self.wrapOutboundOut(outbound), promise: nil)
+        writer.write(opcode, rsv1: rsv1, data: data)
     }
 
     func flush() {
-        channelContext?.flush()
+        writer?.flush()
     }
 
     func inputMayResume() {
@@ -102,7 +107,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     }
 
     func sendClose(code: CloseCode, reason: String) {
-        guard let channelContext, !closeSent, !closeReceived else { return }
+        guard let channelContext, let writer, !closeSent, !closeReceived else { return }
         closeSent = true
         guard code.isSendable else {
             // 1005/1006/1015 describe a close locally and must never appear on the wire.
@@ -112,7 +117,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
         var data = channelContext.channel.allocator.buffer(capacity: 2 + 123)
         data.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: Int(code.rawValue)))
         data.writeString(WebSocketConnection.Writer.truncated(reason))
-        channelContext.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
+        _ = writer.writeAndFlush(.connectionClose, data: data)
     }
 
     func closeNow() {
@@ -120,7 +125,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     }
 
     func transportTimerFired() {
-        guard let ping = settings.ping, let channelContext, !closeSent, !closeReceived else { return }
+        guard let ping = settings.ping, let channelContext, let writer, !closeSent, !closeReceived else { return }
         if outstandingPing != nil {
             // The last ping went unanswered for a whole interval: the peer is gone.
             logger.info("closing: ping not answered", metadata: ["close.code": "\(CloseCode.goingAway)"])
@@ -131,7 +136,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
         payload.writeInteger(UInt64.random(in: .min ... .max))
         payload.writeInteger(UInt64.random(in: .min ... .max))
         outstandingPing = payload
-        channelContext.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: payload)), promise: nil)
+        _ = writer.writeAndFlush(.ping, data: payload)
         connection?.setTransportTimer(at: .now() + TimeAmount(ping.interval))
     }
 
@@ -139,6 +144,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
 
     func handlerAdded(context: ChannelHandlerContext) {
         channelContext = context
+        writer = WebSocketFrameWriter(engineContext: context)
         loop = context.eventLoop
         let connection = settings.acceptor.attach(info, io: self)
         self.connection = connection
@@ -154,6 +160,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
         connection?.ioClosed()
         connection = nil
         channelContext = nil
+        writer = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -164,8 +171,8 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
         case .text, .binary, .continuation:
             receiveData(frame)
         case .ping:
-            guard !closeSent, !closeReceived else { return }
-            context.write(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: unmasked(frame))), promise: nil)
+            guard let writer, !closeSent, !closeReceived else { return }
+            writer.write(.pong, data: unmasked(frame))
             controlFlushPending = true
         case .pong:
             if let outstandingPing, unmasked(frame) == outstandingPing { self.outstandingPing = nil }
@@ -180,7 +187,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
         connection?.readComplete()
         if controlFlushPending {
             controlFlushPending = false
-            context.flush()
+            writer?.flush()
         }
         context.fireChannelReadComplete()
     }
@@ -218,6 +225,19 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A frame NIO's decoder refused: answered with a close frame as NIO's
+        // WebSocketProtocolErrorHandler would (1009 for a frame over the limit, else 1002);
+        // the engine stands in for that handler, one pipeline step less per message.
+        if let error = error as? NIOWebSocketError, let writer, !closeSent {
+            closeSent = true
+            let code: WebSocketErrorCode = if case .invalidFrameLength = error { .messageTooLarge } else { .protocolError }
+            logger.info("closing connection: \(error)", metadata: ["close.code": "\(code)"])
+            var data = context.channel.allocator.buffer(capacity: 2)
+            data.write(webSocketErrorCode: code)
+            let channel = context.channel
+            writer.writeAndFlush(.connectionClose, data: data).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
         logger.debug("connection error; closing", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
@@ -262,7 +282,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     /// RFC 6455 §5.5.1, answered as WSCore does: 1000 back for a valid code (or none), 1002 for
     /// a reserved or malformed one; the server then closes the TCP connection.
     private func receiveClose(_ frame: WebSocketFrame) {
-        guard let channelContext, !closeReceived else { return }
+        guard let channelContext, let writer, !closeReceived else { return }
         closeReceived = true
         if closeSent {
             channelContext.close(promise: nil)
@@ -281,7 +301,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
         var reply = channelContext.channel.allocator.buffer(capacity: 2)
         reply.write(webSocketErrorCode: answer)
         closeSent = true
-        let closing = channelContext.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply)))
+        let closing = writer.writeAndFlush(.connectionClose, data: reply)
         let channel = channelContext.channel
         closing.whenComplete { _ in channel.close(promise: nil) }
     }

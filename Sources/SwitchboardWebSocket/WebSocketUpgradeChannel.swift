@@ -61,7 +61,8 @@ struct WebSocketUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             let decide = self.decide
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: maxFrameSize,
-                enableAutomaticErrorHandling: true,
+                // The engine answers decoder errors itself (WebSocketEngine.errorCaught).
+                enableAutomaticErrorHandling: false,
                 shouldUpgrade: { channel, head in
                     upgradeRefusal.value = .badRequest
                     guard let request = try? HTTPRequest(head, secure: false, splitCookie: false) else {

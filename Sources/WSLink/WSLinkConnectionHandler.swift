@@ -170,10 +170,18 @@ final class WSLinkConnectionHandler: ConnectionHandler {
     private func start(id: String, call: WSLinkCall, callContext: WSLinkContext, context: ConnectionContext) {
         runningCalls += 1
         let router = adapter.router
+        let publisher = adapter.publisher
+        let generation = generation
+        let logger = logger
         let started = timers == nil ? nil : ContinuousClock.now
-        context.run({ await router.dispatch(call, context: callContext) }) { outcome, context in
+        // The reply is encoded in the task too: a large result (64 MiB of `demo.bytes`) is then
+        // copied into its chunks off the loop, which meanwhile keeps writing and reading.
+        context.run({
+            let outcome = await router.dispatch(call, context: callContext)
+            return Self.frames(for: Self.envelope(for: outcome, id: id), generation: generation, publisher: publisher, logger: logger, method: call.method)
+        }) { frames, context in
             self.runningCalls -= 1
-            self.reply(Self.envelope(for: outcome, id: id), context: context, method: call.method)
+            for frame in frames { context.write(frame) }
             if let started { self.recordDuration(of: call.method, since: started) }
             self.startWaitingCall(context: context)
         }
@@ -205,16 +213,23 @@ final class WSLinkConnectionHandler: ConnectionHandler {
             context.write(frame)
             return
         }
-        let frames: [Frame]
+        for frame in Self.frames(for: envelope, generation: generation, publisher: adapter.publisher, logger: logger, method: method) {
+            context.write(frame)
+        }
+    }
+
+    /// The frames of a reply; a result that cannot be serialized becomes the documented error.
+    private static func frames(
+        for envelope: WSLinkEnvelope, generation: WSLinkGeneration, publisher: WSLinkPublisher, logger: Logger, method: String?
+    ) -> [Frame] {
         do {
-            frames = try adapter.publisher.frames(for: envelope, generation: generation)
+            return try publisher.frames(for: envelope, generation: generation)
         } catch {
             logger.warning("result cannot be serialized", metadata: ["rpc.method": "\(method ?? "-")", "error": "\(error)"])
-            guard let id = envelope.id, let fallback = try? adapter.publisher.frames(
+            guard let id = envelope.id, let fallback = try? publisher.frames(
                 for: .error(id: id, error: .resultNotSerializable(method ?? "")), generation: generation
-            ) else { return }
-            frames = fallback
+            ) else { return [] }
+            return fallback
         }
-        for frame in frames { context.write(frame) }
     }
 }

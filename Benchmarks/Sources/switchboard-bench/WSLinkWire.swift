@@ -10,6 +10,8 @@ struct WSLinkWire {
     /// Messages in several chunks (the 64 MiB binary row), by message id: each chunk's bytes are
     /// written once into a buffer of the announced size. wslink sends a message's chunks in order.
     private var partial: [UInt32: ByteBuffer] = [:]
+    /// The last multi-chunk message's buffer, cleared, for the next one.
+    private var spare: ByteBuffer?
     private(set) var clientID = ""
 
     /// Sends `envelope` as one chunk.
@@ -28,9 +30,22 @@ struct WSLinkWire {
         send(.request(WSLinkRequest(id: "rpc:\(clientID):\(sequence)", method: method, args: args, kwargs: kwargs)), on: connection)
     }
 
+    /// A complete wslink message: decoded, or (large ones, when asked) skimmed.
+    enum Received {
+        case envelope(WSLinkEnvelope)
+        case large(WSLinkLargeReply)
+    }
+
     /// The envelope a binary message completes, or `nil` while chunks are due. A message that
     /// is not wslink is recorded as an error.
     mutating func receive(_ payload: ByteBuffer, binary: Bool, on connection: BenchConnection) -> WSLinkEnvelope? {
+        guard case .envelope(let envelope)? = receive(payload, binary: binary, skimmingFrom: .max, on: connection) else { return nil }
+        return envelope
+    }
+
+    /// Like `receive`, but a message of at least `skimThreshold` bytes is only skimmed
+    /// (``WSLinkLargeReply``): its blobs are checked by length, not copied out.
+    mutating func receive(_ payload: ByteBuffer, binary: Bool, skimmingFrom skimThreshold: Int, on connection: BenchConnection) -> Received? {
         guard binary, payload.readableBytes >= WSLinkChunkHeader.byteCount else {
             connection.stats.noteError("wslink: unexpected \(binary ? "short binary" : "text") message")
             return nil
@@ -40,24 +55,42 @@ struct WSLinkWire {
         content.moveReaderIndex(forwardBy: WSLinkChunkHeader.byteCount)
         do {
             if header.offset == 0 && Int(header.size) == content.readableBytes {
-                return try Self.decode(content)
+                return try Self.read(content, skimThreshold: skimThreshold)
             }
             var message = partial.removeValue(forKey: header.id) ?? ByteBuffer()
             guard Int(header.offset) == message.readableBytes else {
                 connection.stats.noteError("wslink: chunk at \(header.offset) of message \(header.id) after \(message.readableBytes) bytes")
                 return nil
             }
-            if header.offset == 0 { message.reserveCapacity(Int(header.size)) }
+            if header.offset == 0 { message = takeBuffer(capacity: Int(header.size)) }
             message.writeBuffer(&content)
             guard message.readableBytes >= Int(header.size) else {
                 partial[header.id] = message
                 return nil
             }
-            return try Self.decode(message)
+            let received = try Self.read(message, skimThreshold: skimThreshold)
+            // Kept for the next large message: freeing and allocating 64 MiB again would cost
+            // page faults on every call.
+            message.clear()
+            spare = message
+            return received
         } catch {
             connection.stats.noteError("wslink: undecodable message: \(error)")
             return nil
         }
+    }
+
+    private mutating func takeBuffer(capacity: Int) -> ByteBuffer {
+        guard var buffer = spare, buffer.capacity >= capacity else { return ByteBuffer() }
+        spare = nil
+        buffer.clear()
+        return buffer
+    }
+
+    private static func read(_ message: ByteBuffer, skimThreshold: Int) throws -> Received {
+        guard message.readableBytes >= skimThreshold else { return .envelope(try decode(message)) }
+        guard let reply = WSLinkLargeReply(message) else { throw MsgPackError(code: .typeMismatch, message: "not a wslink reply {id, result}", offset: 0) }
+        return .large(reply)
     }
 
     private static func decode(_ message: ByteBuffer) throws -> WSLinkEnvelope {
