@@ -12,7 +12,7 @@ import Synchronization
 /// This is the whole per-connection cost of an idle WebSocket: this handler, the context and
 /// the protocol's handler — no task, no stream, and at most one scheduled timer.
 final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
@@ -31,6 +31,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     private var channelContext: ChannelHandlerContext?
     private var writer: WebSocketFrameWriter?
     private var connection: ConnectionContext?
+    private var parser: WebSocketFrameParser
     private var assembler: WebSocketMessageAssembler
     private var inflatingMessage = false
     private var closeSent = false
@@ -50,6 +51,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
         self.info = info
         self.deflate = deflate
         self.settings = settings
+        self.parser = WebSocketFrameParser(maxFrameSize: settings.maxMessageSize)
         self.assembler = WebSocketMessageAssembler(maxMessageSize: settings.maxMessageSize)
         var logger = settings.logger
         logger[metadataKey: "connection.id"] = "\(info.id.rawValue)"
@@ -145,6 +147,11 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     func handlerAdded(context: ChannelHandlerContext) {
         channelContext = context
         writer = WebSocketFrameWriter(engineContext: context)
+        // The engine sits in front of NIO's frame decoder and parses frames itself
+        // (WebSocketFrameParser): no byte reaches the decoder, which leaves.
+        if let decoder = try? context.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
+            context.pipeline.syncOperations.removeHandler(context: decoder, promise: nil)
+        }
         loop = context.eventLoop
         let connection = settings.acceptor.attach(info, io: self)
         self.connection = connection
@@ -164,7 +171,18 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = Self.unwrapInboundIn(data)
+        parser.append(Self.unwrapInboundIn(data))
+        do {
+            while let frame = try parser.next() {
+                receive(frame, context: context)
+                if channelContext == nil { return }
+            }
+        } catch {
+            refuse(error, context: context)
+        }
+    }
+
+    private func receive(_ frame: WebSocketFrameParser.Frame, context: ChannelHandlerContext) {
         // After a protocol failure only the peer's close frame still matters.
         guard !failed || frame.opcode == .connectionClose else { return }
         switch frame.opcode {
@@ -225,26 +243,28 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A frame NIO's decoder refused: answered with a close frame as NIO's
-        // WebSocketProtocolErrorHandler would (1009 for a frame over the limit, else 1002);
-        // the engine stands in for that handler, one pipeline step less per message.
-        if let error = error as? NIOWebSocketError, let writer, !closeSent {
-            closeSent = true
-            let code: WebSocketErrorCode = if case .invalidFrameLength = error { .messageTooLarge } else { .protocolError }
-            logger.info("closing connection: \(error)", metadata: ["close.code": "\(code)"])
-            var data = context.channel.allocator.buffer(capacity: 2)
-            data.write(webSocketErrorCode: code)
-            let channel = context.channel
-            writer.writeAndFlush(.connectionClose, data: data).whenComplete { _ in channel.close(promise: nil) }
-            return
-        }
+        if let error = error as? NIOWebSocketError { return refuse(error, context: context) }
         logger.debug("connection error; closing", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 
+    /// A frame that breaks RFC 6455's framing: answered as NIO's WebSocketProtocolErrorHandler
+    /// did (1009 for a frame over the limit, else 1002), then the connection is closed.
+    private func refuse(_ error: NIOWebSocketError, context: ChannelHandlerContext) {
+        failed = true
+        guard let writer, !closeSent else { return context.close(promise: nil) }
+        closeSent = true
+        let code: WebSocketErrorCode = if case .invalidFrameLength = error { .messageTooLarge } else { .protocolError }
+        logger.info("closing connection: \(error)", metadata: ["close.code": "\(code)"])
+        var data = context.channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code)
+        let channel = context.channel
+        writer.writeAndFlush(.connectionClose, data: data).whenComplete { _ in channel.close(promise: nil) }
+    }
+
     // MARK: - Inbound
 
-    private func receiveData(_ frame: WebSocketFrame) {
+    private func receiveData(_ frame: WebSocketFrameParser.Frame) {
         guard let connection, !closeSent, !closeReceived, !connection.isClosing else { return }
         let opcode: WebSocketMessageAssembler.Opcode = switch frame.opcode {
         case .text: .text
@@ -281,7 +301,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
 
     /// RFC 6455 §5.5.1, answered as WSCore does: 1000 back for a valid code (or none), 1002 for
     /// a reserved or malformed one; the server then closes the TCP connection.
-    private func receiveClose(_ frame: WebSocketFrame) {
+    private func receiveClose(_ frame: WebSocketFrameParser.Frame) {
         guard let channelContext, let writer, !closeReceived else { return }
         closeReceived = true
         if closeSent {
@@ -323,7 +343,7 @@ final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
         channelContext.close(promise: nil)
     }
 
-    private func unmasked(_ frame: WebSocketFrame) -> ByteBuffer {
+    private func unmasked(_ frame: WebSocketFrameParser.Frame) -> ByteBuffer {
         guard let key = frame.maskKey, let channelContext else { return frame.data }
         return WebSocketUnmasker.unmasked(frame.data, key: key, allocator: channelContext.channel.allocator)
     }

@@ -10,11 +10,21 @@ import NIOWebSocket
 enum WebSocketUnmasker {
     /// `data` XOR the repeating 4-byte `key`, starting at key byte 0 (RFC 6455 §5.3).
     static func unmasked(_ data: ByteBuffer, key: WebSocketMaskingKey, allocator: ByteBufferAllocator) -> ByteBuffer {
+        unmasked(data, key: UInt32(key[0]) << 24 | UInt32(key[1]) << 16 | UInt32(key[2]) << 8 | UInt32(key[3]), allocator: allocator)
+    }
+
+    /// The same, with the key as the four bytes on the wire read big-endian.
+    static func unmasked(_ data: ByteBuffer, key: UInt32, allocator: ByteBufferAllocator) -> ByteBuffer {
         let count = data.readableBytes
         guard count > 0 else { return data }
+        // The key's bytes in memory order, twice: XOR-ing a little- or big-endian word with it
+        // masks the bytes in place order either way.
+        let keyBytes = key.bigEndian
         var pattern: UInt64 = 0
         withUnsafeMutableBytes(of: &pattern) { bytes in
-            for index in 0..<8 { bytes[index] = key[index % 4] }
+            withUnsafeBytes(of: keyBytes) { key in
+                for index in 0..<8 { bytes[index] = key[index % 4] }
+            }
         }
         var output = allocator.buffer(capacity: count)
         data.withUnsafeReadableBytes { source in
@@ -25,9 +35,11 @@ enum WebSocketUnmasker {
                     destination.storeBytes(of: word ^ pattern, toByteOffset: index, as: UInt64.self)
                     index += 8
                 }
-                while index < count {
-                    destination[index] = source[index] ^ key[index % 4]
-                    index += 1
+                withUnsafeBytes(of: pattern) { pattern in
+                    while index < count {
+                        destination[index] = source[index] ^ pattern[index % 4]
+                        index += 1
+                    }
                 }
                 return count
             }

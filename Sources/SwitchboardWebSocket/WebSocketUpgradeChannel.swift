@@ -86,7 +86,11 @@ struct WebSocketUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                             preconditionFailure("upgrade pipeline set up without an accepted upgrade")
                         }
                         let deflate = try upgrade.deflate.map { try PerMessageDeflate($0, maxMessageSize: settings.maxMessageSize) }
-                        try channel.pipeline.syncOperations.addHandler(WebSocketEngine(info: upgrade.info, deflate: deflate, settings: settings))
+                        // In front of NIO's frame decoder: the engine parses frames from the bytes.
+                        let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
+                        try channel.pipeline.syncOperations.addHandler(
+                            WebSocketEngine(info: upgrade.info, deflate: deflate, settings: settings), position: .before(decoder)
+                        )
                         return UpgradeResult.webSocket
                     }
                 }
