@@ -44,6 +44,10 @@ extension SwitchboardApplication {
         /// default) traps nothing; ``SwitchboardApplication/reloadTLSCertificates()`` reloads
         /// on demand either way.
         public var tlsReloadSignal: UnixSignal?
+        /// Browser origins (`scheme://host[:port]`, `null`, `*`) whose pages may call the CrossComm
+        /// file store across origins (CORS, ``SwitchboardWebSocket/CORSPolicy/fileStore(origins:)``).
+        /// Empty (the default): no CORS headers and no `OPTIONS` answers.
+        public var corsOrigins: [String] = []
         /// Largest inbound message after reassembly and decompression; larger ones close with 1009.
         public var maxMessageSize: Int
         /// Offer permessage-deflate.

@@ -197,6 +197,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.idleTimeout = timeout > 0 ? .milliseconds(Int64(timeout * 1000)) : nil
         configuration.limiter = limiter
         configuration.originPolicy = hardening.originPolicy
+        configuration.corsOrigins = hardening.corsOrigins
         return configuration
     }
 
