@@ -298,7 +298,8 @@ let package = Package(
         .target(
             name: "SwitchboardLauncher",
             dependencies: [
-                "SwitchboardCore",
+                // OriginPolicy and CORSPolicy for the launch endpoint (no HTTP server of theirs is used).
+                "SwitchboardCore", "SwitchboardWebSocket",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -310,7 +311,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardLauncherTests",
             dependencies: [
-                "SwitchboardLauncher", "SwitchboardCore",
+                "SwitchboardLauncher", "SwitchboardCore", "SwitchboardWebSocket",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
