@@ -56,6 +56,9 @@ let package = Package(
         // HMAC-SHA1 for the file store's OSS signatures (CrossComm; no I/O).
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        // Test certificates made in Swift (both already resolved through jwt-kit).
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // MARK: foundation (issue 2)
@@ -147,6 +150,10 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),
@@ -297,7 +304,8 @@ let package = Package(
         .target(
             name: "SwitchboardLauncher",
             dependencies: [
-                "SwitchboardCore",
+                // OriginPolicy and CORSPolicy for the launch endpoint (no HTTP server of theirs is used).
+                "SwitchboardCore", "SwitchboardWebSocket",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -309,7 +317,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardLauncherTests",
             dependencies: [
-                "SwitchboardLauncher", "SwitchboardCore",
+                "SwitchboardLauncher", "SwitchboardCore", "SwitchboardWebSocket",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -213,7 +213,13 @@ def server(start_server) -> Server:
 @pytest.fixture
 def tls_files(tmp_path: Path) -> tuple[Path, Path]:
     """A self-signed certificate + key for 127.0.0.1/localhost, made with the openssl CLI."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    return make_tls_files(tmp_path)
+
+
+def make_tls_files(directory: Path) -> tuple[Path, Path]:
+    """A new self-signed certificate + key (cert.pem, key.pem) in `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
         [
             "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",

@@ -99,3 +99,72 @@ def test_silent_socket_is_closed_after_the_handshake_timeout(start_server, which
             return ws.close_code
 
     assert run(silent(), timeout=10) == 1008
+
+
+def launcher_post(port: int, origin: bytes | None) -> tuple[int, dict[str, str], bytes]:
+    body = b'{"application": "visualizer"}'
+    head = b"POST /paraview/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+    if origin is not None:
+        head += b"Origin: " + origin + b"\r\n"
+    return raw_http(port, head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def test_launcher_gives_its_secret_only_to_allowed_origins(start_server):
+    server = start_server()
+    for origin in (None, b"http://localhost:5173", b"http://127.0.0.1"):
+        status, headers, body = launcher_post(server.port, origin)
+        assert status == 200, origin
+        assert json.loads(body)["secret"] == "wslink-secret"
+        assert "access-control-allow-origin" not in headers
+    status, headers, body = launcher_post(server.port, b"https://evil.example")
+    assert status == 403
+    assert json.loads(body) == {"error": "Origin https://evil.example is not allowed"}
+    assert "secret" not in body.decode()
+    assert server.stderr().count("refused a request from a foreign origin") == 1
+
+
+def test_cors_origin_flag_on_the_launcher_and_the_file_store(start_server):
+    server = start_server("--cors-origin", "https://app.example.com", "--allowed-origins", "https://app.example.com")
+    preflight = (
+        b"OPTIONS /paraview/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nOrigin: %s\r\n"
+        b"Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\n\r\n"
+    )
+    status, headers, _ = raw_http(server.port, preflight % b"https://app.example.com")
+    assert status == 204
+    assert headers["access-control-allow-origin"] == "https://app.example.com"
+    assert headers["vary"] == "Origin"
+    assert headers["access-control-allow-methods"] == "POST"
+    assert headers["access-control-allow-headers"] == "content-type"
+    status, headers, _ = raw_http(server.port, preflight % b"https://evil.example")
+    assert status == 403
+    assert not any(name.startswith("access-control-") for name in headers)
+
+    status, headers, body = launcher_post(server.port, b"https://app.example.com")
+    assert status == 200 and json.loads(body)["secret"]
+    assert headers["access-control-allow-origin"] == "https://app.example.com"
+
+    files_preflight = (
+        b"OPTIONS /switchboard/cross_comm/a/b.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        b"Origin: https://app.example.com\r\nAccess-Control-Request-Method: PUT\r\n"
+        b"Access-Control-Request-Headers: authorization, content-type, x-oss-date\r\n\r\n"
+    )
+    status, headers, _ = raw_http(server.files_port, files_preflight)
+    assert status == 204
+    assert headers["access-control-allow-methods"] == "GET, HEAD, PUT, DELETE"
+    assert headers["access-control-allow-headers"] == "authorization, content-type, x-oss-date"
+    status, headers, _ = raw_http(
+        server.files_port,
+        b"GET /files/cross_comm/none HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nOrigin: https://app.example.com\r\n\r\n",
+    )
+    assert status == 404
+    assert headers["access-control-allow-origin"] == "https://app.example.com"
+
+
+def test_no_cors_headers_by_default(start_server):
+    server = start_server()
+    status, headers, _ = raw_http(
+        server.files_port,
+        b"GET /files/cross_comm/none HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nOrigin: https://app.example.com\r\n\r\n",
+    )
+    assert status == 404
+    assert not any(name.startswith("access-control-") for name in headers)

@@ -6,11 +6,14 @@ import asyncio
 import http.client
 import json
 import os
+import shutil
+import signal
 import ssl
+import time
 
 import pytest
 
-from conftest import INDEX_HTML, run, ws_connect
+from conftest import INDEX_HTML, make_tls_files, run, ws_connect
 
 
 @pytest.fixture
@@ -94,3 +97,58 @@ def test_untrusted_certificate_is_rejected_by_client(tls_server):
 
     with pytest.raises(ssl.SSLCertVerificationError):
         run(main())
+
+
+def install(served: tuple, cert, key) -> None:
+    """Replace the served files as an operator should: write aside, then rename."""
+    for source, target in ((cert, served[0]), (key, served[1])):
+        shutil.copyfile(source, f"{target}.new")
+        os.replace(f"{target}.new", target)
+
+
+async def wait_for_log(server, text: str, count: int = 1, timeout: float = 10.0) -> None:
+    """Until `text` appears `count` times in the server's log (bounded)."""
+    deadline = time.monotonic() + timeout
+    while server.stderr().count(text) < count:
+        assert time.monotonic() < deadline, f"no '{text}' in the log within {timeout} s:\n{server.stderr()[-2000:]}"
+        await asyncio.sleep(0.02)
+
+
+def test_sighup_reloads_the_certificate_without_dropping_sessions(start_server, tmp_path):
+    a, b = make_tls_files(tmp_path / "a"), make_tls_files(tmp_path / "b")
+    served = (tmp_path / "served-cert.pem", tmp_path / "served-key.pem")
+    install(served, *a)
+    server = start_server("--tls-cert", str(served[0]), "--tls-key", str(served[1]))
+    trusts_a = ssl.create_default_context(cafile=str(a[0]))
+    trusts_b = ssl.create_default_context(cafile=str(b[0]))
+    url = f"wss://127.0.0.1:{server.port}/echo"
+
+    async def main():
+        async with ws_connect(url, ssl=trusts_a) as old:
+            await old.send("before")
+            assert await asyncio.wait_for(old.recv(), 10) == "before"
+
+            install(served, *b)
+            server.proc.send_signal(signal.SIGHUP)
+            await wait_for_log(server, "TLS certificate reloaded")
+            async with ws_connect(url, ssl=trusts_b) as new:
+                await new.send("new certificate")
+                assert await asyncio.wait_for(new.recv(), 10) == "new certificate"
+            with pytest.raises(ssl.SSLCertVerificationError):
+                async with ws_connect(url, ssl=trusts_a):
+                    pass
+
+            # A's certificate with B's key: refused, B stays.
+            install(served, a[0], b[1])
+            server.proc.send_signal(signal.SIGHUP)
+            await wait_for_log(server, "TLS certificate reload failed")
+            async with ws_connect(url, ssl=trusts_b) as new:
+                await new.send("still B")
+                assert await asyncio.wait_for(new.recv(), 10) == "still B"
+
+            await old.send("after")
+            assert await asyncio.wait_for(old.recv(), 10) == "after"
+
+    run(main())
+    assert server.stderr().count("TLS certificate reload failed") == 1
+    assert server.proc.poll() is None

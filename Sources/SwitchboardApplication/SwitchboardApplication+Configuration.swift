@@ -4,6 +4,7 @@ public import Prometheus
 public import Siyi
 public import SwitchboardCore
 public import SwitchboardWebSocket
+public import UnixSignals
 public import WSLink
 
 extension SwitchboardApplication {
@@ -37,6 +38,16 @@ extension SwitchboardApplication {
         public var echoPath: String?
         /// Certificate and key: every listener then speaks `wss://` and `https://`.
         public var tls: TLSFiles?
+        /// A signal that makes the application read ``tls`` again (`serve` uses SIGHUP): new
+        /// connections get the new certificate, open ones keep theirs, and files that cannot be
+        /// loaded are logged once and leave the previous certificate in place. `nil` (the
+        /// default) traps nothing; ``SwitchboardApplication/reloadTLSCertificates()`` reloads
+        /// on demand either way.
+        public var tlsReloadSignal: UnixSignal?
+        /// Browser origins (`scheme://host[:port]`, `null`, `*`) whose pages may call the CrossComm
+        /// file store across origins (CORS, ``SwitchboardWebSocket/CORSPolicy/fileStore(origins:)``).
+        /// Empty (the default): no CORS headers and no `OPTIONS` answers.
+        public var corsOrigins: [String] = []
         /// Largest inbound message after reassembly and decompression; larger ones close with 1009.
         public var maxMessageSize: Int
         /// Offer permessage-deflate.

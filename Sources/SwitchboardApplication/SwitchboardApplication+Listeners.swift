@@ -39,7 +39,10 @@ extension SwitchboardApplication {
             if let port = crossComm.filesPort {
                 let directory = crossComm.filesDirectory
                     ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-crosscomm-files").path
-                listeners.append(try crossCommFileStoreListener(directory: directory, configuration: crossComm.files, host: host, port: port, tls: tls))
+                listeners.append(try crossCommFileStoreListener(
+                    directory: directory, configuration: crossComm.files, host: host, port: port, tls: tls,
+                    cors: configuration.corsOrigins.isEmpty ? nil : .fileStore(origins: configuration.corsOrigins)
+                ))
             }
         }
         if let port = configuration.siyi?.port {
@@ -70,7 +73,8 @@ extension SwitchboardApplication {
         configuration: CrossCommFileStore.Configuration = .init(),
         host: String,
         port: Int,
-        tls: TLSFiles?
+        tls: TLSFiles?,
+        cors: CORSPolicy? = nil
     ) throws -> WebSocketListener {
         let store: CrossCommFileStore
         do {
@@ -78,7 +82,8 @@ extension SwitchboardApplication {
         } catch {
             throw SwitchboardError(code: .invalidConfiguration, message: "cannot use \(directory) for the CrossComm file store", cause: error)
         }
-        let endpoint = crossCommFileStoreEndpoint(store)
+        var endpoint = crossCommFileStoreEndpoint(store)
+        endpoint.cors = cors
         return WebSocketListener(name: "crosscomm-files", host: host, port: port, routes: [], tls: tls, httpEndpoints: [endpoint])
     }
 

@@ -78,6 +78,12 @@ public struct SwitchboardApplication: Service {
             let announcer = ListenerAnnouncer(transport: transport, wslinkAdapter: wslink?.name, readyLine: configuration.readyLine)
             services.append(.init(service: announcer, successTerminationBehavior: .ignore))
         }
+        if let signal = configuration.tlsReloadSignal, configuration.tls != nil {
+            services.append(.init(
+                service: TLSReloadService(transport: transport, signal: signal, logger: logger),
+                successTerminationBehavior: .ignore
+            ))
+        }
         if let idleTimeout = configuration.idleTimeout {
             services.append(.init(
                 service: IdleExitService(sessions: sessions, timeout: idleTimeout, logger: logger),
@@ -95,6 +101,15 @@ public struct SwitchboardApplication: Service {
             gracefulShutdownSignals: signals,
             logger: logger
         )).run()
+    }
+
+    /// Reads the TLS certificate chain and key again: new connections get the new certificate,
+    /// open ones keep theirs; files that cannot be loaded are logged once and the previous
+    /// certificate stays. Returns whether everything was reloaded
+    /// (``SwitchboardWebSocket/WebSocketServerTransport/reloadTLSCertificates()``).
+    @discardableResult
+    public func reloadTLSCertificates() -> Bool {
+        transport.reloadTLSCertificates()
     }
 
     /// Waits until every listener is bound and returns them with their real ports.

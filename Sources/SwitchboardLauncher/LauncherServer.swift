@@ -20,13 +20,16 @@ public struct LauncherServer: Service {
     private let onListening: @Sendable (String) -> Void
     private let hostOverride: String?
     private let portOverride: Int?
+    private let access: LauncherAccess
 
     /// Creates the server. `onListening` receives the launch endpoint's URL once bound;
-    /// `host`/`port` override the configuration's (port 0 picks a free port).
+    /// `host`/`port` override the configuration's (port 0 picks a free port); `access` says
+    /// which browser origins may use the launch endpoint (by default same host and loopback).
     public init(
-        configuration: LauncherConfiguration, host: String? = nil, port: Int? = nil, logger: Logger,
+        configuration: LauncherConfiguration, host: String? = nil, port: Int? = nil, access: LauncherAccess = .init(), logger: Logger,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.access = access
         launcher = SessionLauncher(configuration: configuration, logger: logger)
         self.logger = logger
         self.onListening = onListening
@@ -41,11 +44,13 @@ public struct LauncherServer: Service {
         try FileManager.default.createDirectory(atPath: configuration.logDirectory, withIntermediateDirectories: true)
         let launcher = self.launcher
         let content = StaticFiles(directory: configuration.content)
+        let access = self.access
+        let logger = self.logger
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RequestSniffer(launcher: launcher, content: content))
+                    try channel.pipeline.syncOperations.addHandler(RequestSniffer(launcher: launcher, content: content, access: access, logger: logger))
                 }
             }
             .bind(host: hostOverride ?? configuration.host, port: portOverride ?? configuration.port)

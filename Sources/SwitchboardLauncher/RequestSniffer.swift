@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Logging
 import SwitchboardCore
 
 /// First handler of every launcher connection: reads the request head and decides what the
@@ -26,10 +27,14 @@ final class RequestSniffer: ChannelInboundHandler {
     private var state: State = .readingHead(ByteBuffer())
     private let launcher: SessionLauncher
     private let content: StaticFiles?
+    private let access: LauncherAccess
+    private let logger: Logger
 
-    init(launcher: SessionLauncher, content: StaticFiles?) {
+    init(launcher: SessionLauncher, content: StaticFiles?, access: LauncherAccess, logger: Logger) {
         self.launcher = launcher
         self.content = content
+        self.access = access
+        self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -74,7 +79,7 @@ final class RequestSniffer: ChannelInboundHandler {
                 state = .passThrough
                 do {
                     try context.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try context.pipeline.syncOperations.addHandler(LauncherHTTPHandler(launcher: launcher, content: content))
+                    try context.pipeline.syncOperations.addHandler(LauncherHTTPHandler(launcher: launcher, content: content, access: access, logger: logger))
                 } catch {
                     context.close(promise: nil)
                     return

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 public import SwitchboardCore
 
@@ -20,10 +21,28 @@ public struct HTTPEndpoint: Sendable {
     public var pathPrefix: String
     /// Answers one request.
     public var handler: @Sendable (HTTPEndpointRequest) async -> HTTPEndpointResponse
+    /// Cross-origin access for browser pages, if any: with a policy, `OPTIONS` preflights are
+    /// answered (204 or 403) before the handler, and answers to allowed origins carry
+    /// `Access-Control-Allow-Origin`. `nil` (the default): no CORS headers, no `OPTIONS`.
+    public var cors: CORSPolicy?
+    /// Browser origins allowed to use the endpoint at all, if restricted: a request whose
+    /// `Origin` this policy refuses (``OriginPolicy/allows(origin:host:)`` with the request's
+    /// `Host`) is answered `403` with a JSON `error` and logged, and never reaches the handler.
+    /// Requests without `Origin` (non-browser clients) follow ``OriginPolicy/allowsMissingOrigin``.
+    /// `serve` guards the launcher (`/paraview/`) this way, so a page on another site cannot
+    /// fetch the wslink secret.
+    public var originPolicy: OriginPolicy?
 
     /// Creates an endpoint.
-    public init(pathPrefix: String, handler: @escaping @Sendable (HTTPEndpointRequest) async -> HTTPEndpointResponse) {
+    public init(
+        pathPrefix: String,
+        cors: CORSPolicy? = nil,
+        originPolicy: OriginPolicy? = nil,
+        handler: @escaping @Sendable (HTTPEndpointRequest) async -> HTTPEndpointResponse
+    ) {
         self.pathPrefix = pathPrefix
+        self.cors = cors
+        self.originPolicy = originPolicy
         self.handler = handler
     }
 }
@@ -93,30 +112,55 @@ public struct HTTPEndpointResponse: Sendable {
 }
 
 extension HTTPEndpoint {
-    /// Mounts the endpoint on a Hummingbird router for GET, HEAD, PUT, POST and DELETE.
+    /// Mounts the endpoint on a Hummingbird router for GET, HEAD, PUT, POST and DELETE, and
+    /// OPTIONS when it has a ``cors`` policy.
     func mount(on router: Router<SwitchboardRequestContext>) {
         let prefix = pathPrefix.hasSuffix("/") ? String(pathPrefix.dropLast()) : pathPrefix
-        let handler = self.handler
+        let endpoint = self
+        let methods: [HTTPRequest.Method] = [.get, .head, .put, .post, .delete] + (cors != nil ? [.options] : [])
         // `prefix/**` does not match the prefix itself (`/paraview/`, which SmartConnect posts
         // to), so both are mounted.
-        for method in [HTTPRequest.Method.get, .head, .put, .post, .delete] {
+        for method in methods {
             for path in [RouterPath(prefix), RouterPath("\(prefix)/**")] {
-            router.on(path, method: method) { request, _ in
-                var headers = Headers()
-                // HTTP/1.1's Host travels as the :authority pseudo-header in HTTPTypes.
-                if let authority = request.head.authority { headers.append(name: "Host", value: authority) }
-                for field in request.headers { headers.append(name: field.name.canonicalName, value: field.value) }
-                let answer = await handler(HTTPEndpointRequest(
-                    method: request.method.rawValue,
-                    path: request.uri.path,
-                    query: request.uri.query ?? "",
-                    headers: headers,
-                    body: HTTPEndpointRequestBody(base: request.body)
-                ))
-                return Self.response(answer, isHead: request.method == .head)
-            }
+                router.on(path, method: method) { request, context in
+                    var headers = Headers()
+                    // HTTP/1.1's Host travels as the :authority pseudo-header in HTTPTypes.
+                    if let authority = request.head.authority { headers.append(name: "Host", value: authority) }
+                    for field in request.headers { headers.append(name: field.name.canonicalName, value: field.value) }
+                    let answer = await endpoint.answer(
+                        HTTPEndpointRequest(
+                            method: request.method.rawValue,
+                            path: request.uri.path,
+                            query: request.uri.query ?? "",
+                            headers: headers,
+                            body: HTTPEndpointRequestBody(base: request.body)
+                        ),
+                        logger: context.logger
+                    )
+                    return Self.response(answer, isHead: request.method == .head)
+                }
             }
         }
+    }
+
+    /// The preflight, the origin check, then the handler; CORS headers added for allowed origins.
+    func answer(_ request: HTTPEndpointRequest, logger: Logger) async -> HTTPEndpointResponse {
+        let origin = request.headers["origin"]
+        if let cors, request.method == "OPTIONS" {
+            let preflight = cors.preflight(origin: origin, requestHeaders: request.headers["access-control-request-headers"])
+            if preflight.status != 204 {
+                logger.notice("refused a CORS preflight", metadata: ["http.path": "\(request.path)", "http.origin": "\(origin ?? "-")"])
+            }
+            return HTTPEndpointResponse(status: preflight.status, contentType: "text/plain", body: .bytes([]), headers: preflight.headers)
+        }
+        if let originPolicy, !originPolicy.allows(origin: origin, host: request.headers["host"]) {
+            logger.notice("refused a request from a foreign origin", metadata: ["http.path": "\(request.path)", "http.origin": "\(origin ?? "-")"])
+            let message = JSONValue.object([.init(key: "error", value: .string("Origin \(origin ?? "(none)") is not allowed"))])
+            return HTTPEndpointResponse(status: 403, contentType: "application/json", body: .bytes(message.encodedBytes(.python)))
+        }
+        var answer = await handler(request)
+        if let cors { answer.headers += cors.responseHeaders(origin: origin) }
+        return answer
     }
 
     private static func response(_ answer: HTTPEndpointResponse, isHead: Bool) -> Response {

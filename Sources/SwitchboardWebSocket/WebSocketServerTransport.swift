@@ -1,10 +1,8 @@
 import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
 import HTTPTypes
 public import Logging
 import NIOCore
-import NIOSSL
 import ServiceLifecycle
 public import SwitchboardCore
 import Synchronization
@@ -30,6 +28,8 @@ public final class WebSocketServerTransport: ServerTransport {
     private struct State {
         var bound: [BoundListener] = []
         var failure: (any Error)?
+        /// One reloadable context per certificate/key pair, shared by the listeners using it.
+        var tls: [TLSFiles: ReloadableTLSContext] = [:]
     }
 
     /// The configuration in force.
@@ -151,11 +151,11 @@ public final class WebSocketServerTransport: ServerTransport {
                 httpRouter.get(path) { request, _ in UpgradeRequired.response(path: request.uri.path) }
             }
         }
-        var server = HTTPServerBuilder { responder in
-            self.connectionChannel(for: listener, responder: responder, acceptor: acceptor)
-        }
-        if let tls = listener.tls {
-            server = try .tls(server, tlsConfiguration: Self.tlsConfiguration(tls))
+        let tls = try listener.tls.map { try tlsContext($0) }
+        let server = HTTPServerBuilder { responder in
+            let channel = self.connectionChannel(for: listener, responder: responder, acceptor: acceptor)
+            guard let tls else { return channel }
+            return ReloadableTLSChannel(base: channel, context: tls)
         }
         var httpLogger = logger
         httpLogger[metadataKey: "listener.name"] = "\(listener.name)"
@@ -225,17 +225,43 @@ public final class WebSocketServerTransport: ServerTransport {
         }
     }
 
-    static func tlsConfiguration(_ files: TLSFiles) throws -> TLSConfiguration {
-        do {
-            let chain = try NIOSSLCertificate.fromPEMFile(files.certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }
-            let key = try NIOSSLPrivateKey(file: files.privateKeyPath, format: .pem)
-            return TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
-        } catch {
-            throw SwitchboardError(
-                code: .invalidConfiguration,
-                message: "cannot load TLS certificate \(files.certificateChainPath) or key \(files.privateKeyPath)",
-                cause: error
-            )
+    /// The TLS context for `files`, loaded once and shared by every listener that uses them.
+    private func tlsContext(_ files: TLSFiles) throws -> ReloadableTLSContext {
+        try state.withLock { state in
+            if let context = state.tls[files] { return context }
+            let context = try ReloadableTLSContext(files: files)
+            state.tls[files] = context
+            return context
         }
+    }
+
+    /// Reads every listener's certificate chain and key again (what `serve` does on SIGHUP).
+    ///
+    /// New connections get the new certificate; open connections keep theirs. A pair that
+    /// cannot be loaded (unreadable, not PEM, key and certificate not matching) is logged once
+    /// as an error and keeps its previous certificate. Before ``listen(_:)`` has loaded the
+    /// files, or without TLS, there is nothing to reload.
+    ///
+    /// - Returns: whether every pair was reloaded.
+    @discardableResult
+    public func reloadTLSCertificates() -> Bool {
+        let contexts = state.withLock { Array($0.tls.values) }
+        var reloadedAll = true
+        for context in contexts {
+            let metadata: Logger.Metadata = [
+                "tls.certificate": "\(context.files.certificateChainPath)",
+                "tls.key": "\(context.files.privateKeyPath)",
+            ]
+            do {
+                try context.reload()
+                logger.info("TLS certificate reloaded; new connections use it", metadata: metadata)
+            } catch {
+                reloadedAll = false
+                var metadata = metadata
+                metadata["error"] = "\((error as? SwitchboardError)?.cause.map { "\($0)" } ?? "\(error)")"
+                logger.error("TLS certificate reload failed; keeping the previous certificate", metadata: metadata)
+            }
+        }
+        return reloadedAll
     }
 }

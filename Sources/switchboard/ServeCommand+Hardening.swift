@@ -42,6 +42,12 @@ struct HardeningOptions: ParsableArguments {
     )
     var allowedOrigins: String?
 
+    @Option(
+        name: .customLong("cors-origin"),
+        help: "Browser origin (scheme://host[:port], 'null' or '*') whose pages may call the launcher (/paraview/) and the CrossComm file store across origins (CORS); repeatable. Default: none (no CORS headers)."
+    )
+    var corsOrigins: [String] = []
+
     func validate() throws {
         if requestHeadTimeout <= 0 || keepAliveTimeout <= 0 {
             throw ValidationError("--request-head-timeout and --keep-alive-timeout must be positive")
@@ -56,6 +62,9 @@ struct HardeningOptions: ParsableArguments {
             if case .exact(let text) = entry, text != "null", !text.contains("://") {
                 throw ValidationError("--allowed-origins: '\(text)' is not scheme://host[:port], 'null' or '*'")
             }
+        }
+        for origin in corsOrigins where origin != "*" && origin != "null" && !origin.contains("://") {
+            throw ValidationError("--cors-origin: '\(origin)' is not scheme://host[:port], 'null' or '*'")
         }
     }
 

@@ -27,10 +27,13 @@ extension ServeCommand {
 
     /// SmartConnect's session manager at `/paraview/` on the main port, answered in process
     /// (this server is the session): `{id, secret, sessionURL}`, 400 for an incomplete
-    /// request, 503 while shutting down.
+    /// request, 503 while shutting down. Only pages the WebSocket routes' origin policy allows
+    /// (and clients without `Origin`) get an answer; other origins get 403 and no secret.
+    /// `--cors-origin` adds CORS headers for the origins it lists.
     func wslinkLauncherEndpoint(secure: Bool) -> HTTPEndpoint {
         let launcher = WSLinkLauncher(secret: authKey, endpointPath: wsEndpointPath) { !Task.isShuttingDownGracefully }
-        return HTTPEndpoint(pathPrefix: "/paraview") { request in
+        let cors = hardening.corsOrigins.isEmpty ? nil : CORSPolicy.launcher(origins: hardening.corsOrigins)
+        return HTTPEndpoint(pathPrefix: "/paraview", cors: cors, originPolicy: hardening.originPolicy) { request in
             var body: [UInt8] = []
             do {
                 for try await chunk in request.body {

@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Exit after this many seconds without any session (0 = never).")
     var timeout: Double = 0
 
-    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; enables wss:// and https:// on every port.")
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; enables wss:// and https:// on every port (TLS 1.2+, ECDHE+AEAD ciphers; SIGHUP reloads it and --tls-key).")
     var tlsCert: String?
 
     @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
@@ -171,6 +171,8 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = SwitchboardApplication.Configuration(host: host, port: port.number)
         let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } }
         configuration.tls = tls
+        // SIGHUP reads --tls-cert/--tls-key again without dropping sessions.
+        configuration.tlsReloadSignal = tls != nil ? .sighup : nil
         configuration.wslink = wslinkOptions()
         configuration.echoPath = "/echo"
         configuration.staticFiles = content ?? DefaultContent.directory()
@@ -195,6 +197,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.idleTimeout = timeout > 0 ? .milliseconds(Int64(timeout * 1000)) : nil
         configuration.limiter = limiter
         configuration.originPolicy = hardening.originPolicy
+        configuration.corsOrigins = hardening.corsOrigins
         return configuration
     }
 

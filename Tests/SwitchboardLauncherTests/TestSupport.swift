@@ -72,6 +72,12 @@ enum TestSupport {
 
     /// Sends one HTTP/1.1 request and reads until the server closes; returns status and body.
     static func http(_ method: String, port: Int, path: String, body: String = "") async throws -> (status: Int, body: String) {
+        let answer = try await exchange(method, port: port, path: path, body: body)
+        return (answer.status, answer.body)
+    }
+
+    /// One request with `headers` added (`Name: value\r\n` each); the answer's head lowercased.
+    static func exchange(_ method: String, port: Int, path: String, headers: String = "", body: String = "") async throws -> (status: Int, head: String, body: String) {
         try await Task.detached {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
@@ -85,7 +91,7 @@ enum TestSupport {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             guard connected == 0 else { throw LauncherError(.spawnFailed, "connect to \(port) failed") }
-            let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n\(headers)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
             _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
             var response: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 65536)
@@ -98,7 +104,7 @@ enum TestSupport {
             guard let split = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ").dropFirst().first ?? "") else {
                 throw LauncherError(.spawnFailed, "no HTTP response: \(text)")
             }
-            return (status, String(text[split.upperBound...]))
+            return (status, text[..<split.lowerBound].lowercased(), String(text[split.upperBound...]))
         }.value
     }
 

@@ -76,31 +76,3 @@ final class Recorder<Value: Sendable>: Sendable {
     func append(_ value: Value) { storage.withLock { $0.append(value) } }
     var values: [Value] { storage.withLock { $0 } }
 }
-
-/// A self-signed certificate for 127.0.0.1/localhost, made with the openssl CLI at test time.
-struct SelfSignedCertificate {
-    let directory: URL
-    var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
-    var keyPath: String { directory.appendingPathComponent("key.pem").path }
-
-    static func make() throws -> SelfSignedCertificate {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let certificate = SelfSignedCertificate(directory: directory)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout", certificate.keyPath, "-out", certificate.certificatePath,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SwitchboardError(code: .invalidConfiguration, message: "openssl could not make a test certificate (is openssl installed? scripts/test installs it)")
-        }
-        return certificate
-    }
-}
