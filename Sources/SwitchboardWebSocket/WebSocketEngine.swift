@@ -5,7 +5,7 @@ import SwitchboardCore
 import Synchronization
 
 /// One upgraded server connection, driven entirely on its channel's event loop: frames are
-/// unmasked, inflated and assembled into messages here and handed to the connection's
+/// parsed (``WebSocketFrameParser``), unmasked, inflated and assembled into messages here and handed to the connection's
 /// ``ConnectionContext`` synchronously; replies are written at once and flushed once per read
 /// burst. Control frames (ping, pong, close) never leave this handler.
 ///
@@ -14,7 +14,8 @@ import Synchronization
 final class WebSocketEngine: ChannelDuplexHandler, ConnectionIO {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+    /// Frames leave as bytes, through ``WebSocketFrameWriter`` (past NIO's frame encoder).
+    typealias OutboundOut = ByteBuffer
 
     /// What every connection of a listener shares.
     struct Settings: Sendable {
