@@ -249,11 +249,10 @@ final class BenchConnection: ChannelInboundHandler {
         let offset = start - frame.readerIndex
         frame.withUnsafeMutableReadableBytes { raw in
             let payload = UnsafeMutableRawBufferPointer(rebasing: raw[offset...])
-            let keyBytes = withUnsafeBytes(of: key.bigEndian) { Array($0) }
-            var word: UInt64 = 0
-            withUnsafeMutableBytes(of: &word) { bytes in
-                for i in 0..<8 { bytes[i] = keyBytes[i & 3] }
-            }
+            // The key's bytes in wire order, twice: byte j of the word in memory is key byte
+            // j % 4 (both halves hold the big-endian key, stored in the machine's order).
+            let half = UInt64(key.bigEndian)
+            let word = half | half << 32
             let count = payload.count
             var i = 0
             while i + 8 <= count {
@@ -261,9 +260,11 @@ final class BenchConnection: ChannelInboundHandler {
                 payload.storeBytes(of: value ^ word, toByteOffset: i, as: UInt64.self)
                 i += 8
             }
-            while i < count {
-                payload[i] ^= keyBytes[i & 3]
-                i += 1
+            withUnsafeBytes(of: word) { keyBytes in
+                while i < count {
+                    payload[i] ^= keyBytes[i & 7]
+                    i += 1
+                }
             }
         }
     }

@@ -6,7 +6,10 @@ import WSLink
 /// ``WSLinkEnvelope``, chunking from ``WSLinkChunker`` / ``WSLinkUnchunker``.
 struct WSLinkWire {
     static let limits = MsgPackDecodingLimits(maxBinaryLength: 1 << 30, maxInputBytes: .max)
-    private static let chunker = WSLinkChunker(maxMessageSize: 0)
+    /// The encoding of the message being sent, kept for its capacity.
+    private var scratch: [UInt8] = []
+    /// wslink only needs a message's chunks to share an id; a counter per connection will do.
+    private var nextMessageID = UInt32.random(in: 0 ... .max)
     /// Messages in several chunks (the 64 MiB binary row), by message id: each chunk's bytes are
     /// written once into a buffer of the announced size. wslink sends a message's chunks in order.
     private var partial: [UInt32: ByteBuffer] = [:]
@@ -14,19 +17,29 @@ struct WSLinkWire {
     private var spare: ByteBuffer?
     private(set) var clientID = ""
 
-    /// Sends `envelope` as one chunk.
-    func send(_ envelope: WSLinkEnvelope, on connection: BenchConnection) {
-        for chunk in Self.chunker.chunks(of: envelope.encoded()) {
-            connection.send(binary: true, bytes: chunk)
-        }
+    /// Sends `envelope` as one chunk (header + encoding, as `WSLinkChunker` with no size limit
+    /// would make it), encoded into a scratch array kept between messages and written straight
+    /// behind the frame header: no chunk arrays per call, which made the generator the bound of
+    /// the RPC row.
+    mutating func send(_ envelope: WSLinkEnvelope, on connection: BenchConnection) {
+        scratch.removeAll(keepingCapacity: true)
+        envelope.value.encode(into: &scratch)
+        nextMessageID &+= 1
+        let header = WSLinkChunkHeader(id: nextMessageID, offset: 0, size: UInt32(scratch.count))
+        connection.send(binary: true, { [scratch] frame in
+            frame.writeInteger(header.id, endianness: .little)
+            frame.writeInteger(header.offset, endianness: .little)
+            frame.writeInteger(header.size, endianness: .little)
+            frame.writeBytes(scratch)
+        }, payloadLength: WSLinkChunkHeader.byteCount + scratch.count)
     }
 
-    func sendHello(secret: String, on connection: BenchConnection) {
+    mutating func sendHello(secret: String, on connection: BenchConnection) {
         let hello = WSLinkRequest(id: WSLinkEnvelope.helloID, method: WSLinkEnvelope.helloMethod, args: [["secret": .string(secret)]])
         send(.request(hello), on: connection)
     }
 
-    func sendCall(_ method: String, sequence: UInt64, args: [MsgPackValue], kwargs: WSLinkKeywords = [:], on connection: BenchConnection) {
+    mutating func sendCall(_ method: String, sequence: UInt64, args: [MsgPackValue], kwargs: WSLinkKeywords = [:], on connection: BenchConnection) {
         send(.request(WSLinkRequest(id: "rpc:\(clientID):\(sequence)", method: method, args: args, kwargs: kwargs)), on: connection)
     }
 
@@ -50,7 +63,11 @@ struct WSLinkWire {
             connection.stats.noteError("wslink: unexpected \(binary ? "short binary" : "text") message")
             return nil
         }
-        let header = payload.withUnsafeReadableBytes { WSLinkChunkHeader($0)! }
+        let start = payload.readerIndex
+        let header = WSLinkChunkHeader(
+            id: payload.getInteger(at: start, endianness: .little)!,
+            offset: payload.getInteger(at: start + 4, endianness: .little)!,
+            size: payload.getInteger(at: start + 8, endianness: .little)!)
         var content = payload
         content.moveReaderIndex(forwardBy: WSLinkChunkHeader.byteCount)
         do {
