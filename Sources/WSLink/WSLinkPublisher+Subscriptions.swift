@@ -1,5 +1,5 @@
 import DequeModule
-public import SwitchboardCore
+import SwitchboardCore
 import Synchronization
 
 /// The publisher's side of announced subscriptions (`Protocols.md` §4, "Subscriptions"): the
