@@ -3,7 +3,8 @@ import NIOCore
 import WSLink
 
 /// wslink 2.x on the generator's connections, with the project's own codecs: envelopes from
-/// ``WSLinkEnvelope``, chunking from ``WSLinkChunker`` / ``WSLinkUnchunker``.
+/// ``WSLinkEnvelope`` and chunk headers from ``WSLinkChunkHeader``. Requests go out as one chunk;
+/// replies in several chunks are reassembled here by message id.
 struct WSLinkWire {
     static let limits = MsgPackDecodingLimits(maxBinaryLength: 1 << 30, maxInputBytes: .max)
     /// The encoding of the message being sent, kept for its capacity.
