@@ -1,5 +1,4 @@
 import NIOCore
-import NIOWebSocket
 
 /// Unmasks client frames eight bytes at a time.
 ///
@@ -8,12 +7,8 @@ import NIOWebSocket
 /// per message (Benchmarks/PROFILE.md). ``WebSocketEngine`` unmasks with this instead: the
 /// payload is written into a fresh buffer in one pass.
 enum WebSocketUnmasker {
-    /// `data` XOR the repeating 4-byte `key`, starting at key byte 0 (RFC 6455 §5.3).
-    static func unmasked(_ data: ByteBuffer, key: WebSocketMaskingKey, allocator: ByteBufferAllocator) -> ByteBuffer {
-        unmasked(data, key: UInt32(key[0]) << 24 | UInt32(key[1]) << 16 | UInt32(key[2]) << 8 | UInt32(key[3]), allocator: allocator)
-    }
-
-    /// The same, with the key as the four bytes on the wire read big-endian.
+    /// `data` XOR the repeating 4-byte `key` (its four bytes on the wire, read big-endian, as
+    /// ``WebSocketFrameParser`` reads them), starting at key byte 0 (RFC 6455 §5.3).
     static func unmasked(_ data: ByteBuffer, key: UInt32, allocator: ByteBufferAllocator) -> ByteBuffer {
         let count = data.readableBytes
         guard count > 0 else { return data }

@@ -18,7 +18,8 @@ import Testing
                 buffer.moveReaderIndex(forwardBy: 3)
                 var expected = buffer
                 expected.webSocketUnmask(key)
-                let unmasked = WebSocketUnmasker.unmasked(buffer, key: key, allocator: allocator)
+                let wireKey = UInt32(key[0]) << 24 | UInt32(key[1]) << 16 | UInt32(key[2]) << 8 | UInt32(key[3])
+                let unmasked = WebSocketUnmasker.unmasked(buffer, key: wireKey, allocator: allocator)
                 #expect(Array(unmasked.readableBytesView) == Array(expected.readableBytesView), "length \(length)")
             }
         }
